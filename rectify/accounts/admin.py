@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Department, Leader, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "full_name", "department", "role_list", "is_active", "last_login"]
+    list_filter = ["groups", "department", "is_active"]
+    list_select_related = ["department"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("单位信息"), {"fields": ["full_name", "department", "phone", "must_change_password"]}),
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        (_("单位信息"), {"fields": ["full_name", "department", "groups"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("角色"))
+    def role_list(self, obj):
+        return "、".join(group.name for group in obj.groups.all()) or "—"
+
+
+@admin.register(Department)
+class DepartmentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "sort_order", "is_sample"]
+    list_editable = ["sort_order"]
+    search_fields = ["name"]
+    list_filter = ["is_sample"]
+
+
+@admin.register(Leader)
+class LeaderAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "position", "user", "sort_order", "is_sample"]
+    list_select_related = ["user"]
+    search_fields = ["name", "position"]
+    list_filter = ["is_sample"]
+    autocomplete_fields = ["user"]

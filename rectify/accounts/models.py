@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .roles import Role
+
+
+class Department(models.Model):
+    """A responsible department (责任部门) of the inspected unit."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_sample = models.BooleanField(_("示例数据"), default=False, help_text=_("原始材料未载明、为演示填入的示例值。"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Leader(models.Model):
+    """A responsible leader (责任领导); may be linked to a user account."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    position = models.CharField(_("职务"), max_length=100)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户账户"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leader",
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_sample = models.BooleanField(_("示例数据"), default=False, help_text=_("原始材料未载明、为演示填入的示例值。"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("责任领导")
+        verbose_name_plural = _("责任领导")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "position"], name="leader_unique_name_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.position}）"
+
+
+class User(AbstractUser):
+    """A person who signs in. A department liaison belongs to one department."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("所属部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The names of the user's role groups, read once per request."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.role_names

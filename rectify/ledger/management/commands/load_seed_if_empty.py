@@ -1,0 +1,17 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from rectify.ledger.models import Inspection
+
+SEED_FIXTURE = "seed_huaihua_2023"
+
+
+class Command(BaseCommand):
+    help = "在数据库中尚无巡视轮次时载入示例台账（怀化高新区 2023 年巡视整改通报）。"
+
+    def handle(self, *args, **options):
+        if Inspection.objects.exists():
+            self.stdout.write("数据库中已有巡视轮次，未载入示例台账。")
+            return
+        call_command("loaddata", SEED_FIXTURE, verbosity=0)
+        self.stdout.write(self.style.SUCCESS("已载入示例台账 seed_huaihua_2023。"))

@@ -1,0 +1,44 @@
+"""The item list's table (django-tables2)."""
+
+import django_tables2 as tables
+from django.db.models import F
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .models import RectificationItem
+from .presentation import light_badge, status_badge
+
+
+class ItemTable(tables.Table):
+    number = tables.Column(verbose_name=_("序号"), order_by=("inspection", "number"))
+    problem = tables.Column(verbose_name=_("反馈问题"), order_by=("problem__sequence",))
+    title = tables.Column(verbose_name=_("整改事项"), linkify=True)
+    lead_department = tables.Column(verbose_name=_("责任部门"), order_by=("lead_department__name",))
+    leaders = tables.Column(verbose_name=_("责任领导"), empty_values=(), orderable=False)
+    deadline = tables.DateColumn(verbose_name=_("完成时限"), format="Y-m-d")
+    status = tables.Column(verbose_name=_("完成状态"))
+    light = tables.Column(verbose_name=_("预警"), empty_values=(), orderable=False)
+
+    class Meta:
+        model = RectificationItem
+        fields = ["number", "problem", "title", "lead_department", "leaders", "deadline", "status", "light"]
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("没有符合条件的整改事项。")
+        per_page = 25
+
+    def order_deadline(self, queryset, is_descending):
+        """Items without a deadline (long-term) sort last in both directions, on every database."""
+        deadline = F("deadline").desc(nulls_last=True) if is_descending else F("deadline").asc(nulls_last=True)
+        return queryset.order_by(deadline, "inspection", "number"), True
+
+    def render_problem(self, record):
+        return format_html("{}{}", record.problem.label, record.problem.title)
+
+    def render_leaders(self, record):
+        return format_html_join("、", "{}", ((leader.name,) for leader in record.leaders.all())) or "—"
+
+    def render_status(self, record):
+        return status_badge(record.status, record.get_status_display())
+
+    def render_light(self, record):
+        return light_badge(record.light())

@@ -1,0 +1,123 @@
+"""Shared fixtures: the seed ledger, users in each role, and a headless Chromium."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from rectify.accounts.models import Department, User
+from rectify.accounts.roles import Role
+
+CHROMIUM = Path(os.environ.get("RECTIFY_CHROMIUM", "/usr/bin/chromium"))
+PASSWORD = "Test#Passw0rd-2023"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's Chromium; without it they are reported as skipped, loudly."""
+    if CHROMIUM.exists():
+        return
+    reason = f"没有找到 {CHROMIUM}：浏览器测试未运行（apt-get install chromium fonts-wqy-microhei）"
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.skipif(True, reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness protects production, not the test suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def seed(db):
+    """The 怀化高新区 seed ledger."""
+    call_command("loaddata", "seed_huaihua_2023", verbosity=0)
+
+
+def make_user(username: str, role: Role | None, department: Department | None = None, **extra) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, department=department, **extra)
+    if role is not None:
+        # get_or_create: transactional (browser) tests flush the groups the data migration made.
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    return user
+
+
+@pytest.fixture
+def department(db):
+    return Department.objects.create(name="测试部门甲")
+
+
+@pytest.fixture
+def other_department(db):
+    return Department.objects.create(name="测试部门乙")
+
+
+@pytest.fixture
+def office_user(db):
+    return make_user("office", Role.DISCIPLINE_OFFICE, is_staff=True)
+
+
+@pytest.fixture
+def liaison(department):
+    """The owner: liaison of the item's lead department."""
+    return make_user("liaison", Role.LIAISON, department)
+
+
+@pytest.fixture
+def other_liaison(other_department):
+    """A colleague of another department: an outsider to the item."""
+    return make_user("liaison2", Role.LIAISON, other_department)
+
+
+@pytest.fixture
+def leader_user(db):
+    return make_user("leader", Role.LEADER)
+
+
+@pytest.fixture
+def sysadmin(db):
+    return make_user("sysadmin", Role.SYSADMIN, is_staff=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts_dir(tmp_path_factory) -> Path:
+    """Screenshots go here (a temp dir; kept under test-artifacts/ too when RECTIFY_KEEP_ARTIFACTS is set)."""
+    path = tmp_path_factory.mktemp("browser")
+    yield path
+    keep = os.environ.get("RECTIFY_KEEP_ARTIFACTS")
+    if keep:
+        shutil.copytree(path, Path(keep), dirs_exist_ok=True)

@@ -1,0 +1,31 @@
+import pytest
+
+from rectify.ledger.numbering import chinese_number, measure_label, problem_label
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "一"),
+        (10, "十"),
+        (11, "十一"),
+        (20, "二十"),
+        (21, "二十一"),
+        (99, "九十九"),
+        (100, "一百"),
+        (105, "一百零五"),
+        (110, "一百一十"),
+    ],
+)
+def test_chinese_numbers(n, text):
+    assert chinese_number(n) == text
+
+
+def test_labels():
+    assert problem_label(11) == "（十一）"
+    assert measure_label(3) == "三是"
+
+
+def test_zero_has_no_ordinal():
+    with pytest.raises(ValueError):
+        chinese_number(0)
