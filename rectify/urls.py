@@ -10,6 +10,7 @@ admin.site.index_title = "后台管理"
 urlpatterns = [
     path("", include("rectify.dashboard.urls")),
     path("items/", include("rectify.ledger.urls")),
+    path("reports/", include("rectify.reports.urls")),
     path("accounts/", include("rectify.accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -8,7 +8,7 @@ Either way the number of queries does not depend on the number of items.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
@@ -92,16 +92,20 @@ def ledger_as_of(inspection: Inspection, day: datetime.date) -> list[ItemState]:
 
 
 def _live_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
+    return live_states(RectificationItem.objects.filter(inspection=inspection).order_by("number"), day)
+
+
+def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = None) -> list[ItemState]:
+    """Today's state of the given items (e.g. a filtered list), in the queryset's order."""
+    day = day or timezone.localdate()
     items = (
-        RectificationItem.objects.filter(inspection=inspection)
-        .select_related("problem", "lead_department")
+        items.select_related("problem", "lead_department")
         .prefetch_related(
             Prefetch("leaders", queryset=Leader.objects.order_by("sort_order", "pk")),
             Prefetch("co_departments", queryset=Department.objects.order_by("sort_order", "pk")),
             Prefetch("measures", queryset=Measure.objects.order_by("sequence")),
             Prefetch("progress_updates", queryset=ProgressUpdate.objects.order_by("reported_on", "pk")),
         )
-        .order_by("number")
     )
     return [
         _state(
