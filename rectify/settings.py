@@ -171,3 +171,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Evidence uploads (佐证材料): the largest accepted file, in bytes.
+RECTIFY_EVIDENCE_MAX_BYTES = env.int("RECTIFY_EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o640

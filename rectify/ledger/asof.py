@@ -98,14 +98,11 @@ def _live_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
 def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = None) -> list[ItemState]:
     """Today's state of the given items (e.g. a filtered list), in the queryset's order."""
     day = day or timezone.localdate()
-    items = (
-        items.select_related("problem", "lead_department")
-        .prefetch_related(
-            Prefetch("leaders", queryset=Leader.objects.order_by("sort_order", "pk")),
-            Prefetch("co_departments", queryset=Department.objects.order_by("sort_order", "pk")),
-            Prefetch("measures", queryset=Measure.objects.order_by("sequence")),
-            Prefetch("progress_updates", queryset=ProgressUpdate.objects.order_by("reported_on", "pk")),
-        )
+    items = items.select_related("problem", "lead_department").prefetch_related(
+        Prefetch("leaders", queryset=Leader.objects.order_by("sort_order", "pk")),
+        Prefetch("co_departments", queryset=Department.objects.order_by("sort_order", "pk")),
+        Prefetch("measures", queryset=Measure.objects.order_by("sequence")),
+        Prefetch("progress_updates", queryset=ProgressUpdate.objects.order_by("reported_on", "pk")),
     )
     return [
         _state(

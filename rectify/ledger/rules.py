@@ -1,4 +1,11 @@
-"""Who may do what to the ledger: the one place the templates and views ask."""
+"""Who may do what to the ledger: the one place the views and the templates ask.
+
+- The discipline office (纪工委) reads and edits everything and reviews 销号 and extension requests.
+- Leaders read everything and edit nothing.
+- A department liaison reads the items their department leads or co-operates on, and works
+  (progress, evidence, measures, 销号 and extension requests) only on those their department leads.
+- The system administrator and the auditor do not read the ledger (separation of duties).
+"""
 
 import rules
 
@@ -23,18 +30,34 @@ LEDGER_MODELS = (
 
 
 @rules.predicate
-def is_item_lead_liaison(user, item) -> bool:
-    """A liaison of the item's lead department (not a co-operating one)."""
+def is_lead_department_liaison(user, item) -> bool:
+    """The user belongs to the item's lead department (not merely a co-operating one)."""
     return item is not None and user.department_id is not None and item.lead_department_id == user.department_id
 
 
-# Reading the ledger: the discipline office, leaders and liaisons (liaisons read every item;
-# they may only write their own department's).
+@rules.predicate
+def is_co_department_liaison(user, item) -> bool:
+    if item is None or user.department_id is None:
+        return False
+    return any(department.pk == user.department_id for department in item.co_departments.all())
+
+
+@rules.predicate
+def item_is_open(user, item) -> bool:
+    """Completed items take no more work until the discipline office reopens them."""
+    return item is not None and not item.is_completed
+
+
 can_read_ledger = is_discipline_office | is_leader | is_liaison
-can_work_on_item = is_discipline_office | (is_liaison & is_item_lead_liaison)
+can_view_item = (
+    is_discipline_office | is_leader | (is_liaison & (is_lead_department_liaison | is_co_department_liaison))
+)
+can_work_on_item = (is_discipline_office | (is_liaison & is_lead_department_liaison)) & item_is_open
 
 rules.add_perm("ledger.view_ledger", can_read_ledger)
+rules.add_perm("ledger.view_item", can_view_item)
 rules.add_perm("ledger.manage_ledger", is_discipline_office)
+rules.add_perm("ledger.edit_item", is_discipline_office)
 rules.add_perm("ledger.work_on_item", can_work_on_item)
 rules.add_perm("ledger.review_item", is_discipline_office)
 

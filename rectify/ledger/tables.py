@@ -10,6 +10,9 @@ from .presentation import light_badge, status_badge
 
 
 class ItemTable(tables.Table):
+    select = tables.CheckBoxColumn(
+        accessor="pk", attrs={"input": {"name": "items", "form": "bulk-form"}, "th__input": {"aria-label": "全选"}}
+    )
     number = tables.Column(verbose_name=_("序号"), order_by=("inspection", "number"))
     problem = tables.Column(verbose_name=_("反馈问题"), order_by=("problem__sequence",))
     title = tables.Column(verbose_name=_("整改事项"), linkify=True)
@@ -21,10 +24,14 @@ class ItemTable(tables.Table):
 
     class Meta:
         model = RectificationItem
-        fields = ["number", "problem", "title", "lead_department", "leaders", "deadline", "status", "light"]
+        fields = ["select", "number", "problem", "title", "lead_department", "leaders", "deadline", "status", "light"]
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("没有符合条件的整改事项。")
         per_page = 25
+
+    def __init__(self, *args, selectable: bool = False, **kwargs):
+        self.selectable = selectable
+        super().__init__(*args, exclude=() if selectable else ("select",), **kwargs)
 
     def order_deadline(self, queryset, is_descending):
         """Items without a deadline (long-term) sort last in both directions, on every database."""

@@ -1,26 +1,63 @@
-"""The staff workspace pages: the item list and one item's page."""
+"""The staff workspace: the item list, one item's page, and the actions on an item.
 
+Views stay thin: they check access with ``_get_item_for_user``, validate a form, call one
+service function, and redirect back with a message.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from . import history, selectors
+from . import history, selectors, services
 from .filters import ItemFilter
+from .forms import (
+    BulkActionForm,
+    EvidenceForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    ItemEditForm,
+    ProgressForm,
+    ReasonForm,
+    SignOffForm,
+)
+from .models import Measure, RectificationItem
 from .tables import ItemTable
+
+
+def _get_item_for_user(request, pk: int, permission: str | None = None) -> RectificationItem:
+    """The item if the user may see it (else 404) and, if asked, act on it (else 403)."""
+    item = selectors.get_item_for_user(request.user, pk)
+    if permission and not request.user.has_perm(permission, item):
+        raise PermissionDenied("您没有权限对该整改事项执行此操作。")
+    return item
+
+
+def _errors(error: ValidationError | dict) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return "；".join(str(message) for messages_ in error.values() for message in messages_)
 
 
 @permission_required("ledger.view_ledger", raise_exception=True)
 def item_list(request):
     item_filter = ItemFilter(request.GET, queryset=selectors.item_list_queryset(request.user))
-    table = ItemTable(item_filter.qs)
+    table = ItemTable(item_filter.qs, selectable=request.user.has_perm("ledger.manage_ledger"))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
-    return render(request, "ledger/item_list.html", {"filter": item_filter, "table": table})
+    return render(
+        request,
+        "ledger/item_list.html",
+        {"filter": item_filter, "table": table, "bulk_form": BulkActionForm() if table.selectable else None},
+    )
 
 
 @permission_required("ledger.view_ledger", raise_exception=True)
 def item_detail(request, pk: int):
-    item = selectors.get_item_for_user(request.user, pk)
+    item = _get_item_for_user(request, pk)
     context = {
         "item": item,
         "today": timezone.localdate(),
@@ -30,5 +67,228 @@ def item_detail(request, pk: int):
         "signoffs": item.signoffs.select_related("submitted_by", "reviewed_by"),
         "extensions": item.extensions.select_related("requested_by", "reviewed_by"),
         "changes": history.item_changes(item),
+        "progress_form": ProgressForm(),
+        "evidence_form": EvidenceForm(),
+        "signoff_form": SignOffForm(),
+        "reason_form": ReasonForm(),
+        "extension_form": ExtensionForm(),
+        "extension_decision_form": ExtensionDecisionForm(),
     }
     return render(request, "ledger/item_detail.html", context)
+
+
+@permission_required("ledger.view_ledger", raise_exception=True)
+def item_edit(request, pk: int):
+    item = _get_item_for_user(request, pk, "ledger.edit_item")
+    form = ItemEditForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name not in {"version", "leaders", "co_departments"}
+        }
+        try:
+            services.update_item(
+                item_id=item.pk,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                changes=changes,
+                leaders=form.cleaned_data["leaders"],
+                co_departments=form.cleaned_data["co_departments"],
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, "整改事项已保存。")
+            return redirect(item)
+    return render(request, "ledger/item_edit.html", {"item": item, "form": form})
+
+
+def _act(request, item: RectificationItem, action, success: str):
+    """Run one service call; report its outcome on the item's page."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, success)
+    return redirect(item)
+
+
+def _invalid(request, item, form):
+    messages.error(request, _errors(form.errors))
+    return redirect(item)
+
+
+@require_POST
+def add_progress(request, pk: int):
+    item = _get_item_for_user(request, pk, "ledger.work_on_item")
+    form = ProgressForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, item, form)
+    data = form.cleaned_data
+    return _act(
+        request,
+        item,
+        lambda: services.add_progress(
+            item_id=item.pk, user=request.user, text=data["text"], reported_on=data["reported_on"], files=data["files"]
+        ),
+        "进展已报告。",
+    )
+
+
+@require_POST
+def add_evidence(request, pk: int):
+    item = _get_item_for_user(request, pk, "ledger.work_on_item")
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, item, form)
+    data = form.cleaned_data
+    return _act(
+        request,
+        item,
+        lambda: services.add_evidence(item_id=item.pk, user=request.user, upload=data["file"], title=data["title"]),
+        "佐证材料已上传。",
+    )
+
+
+def download_evidence(request, pk: int, evidence_pk: int):
+    item = _get_item_for_user(request, pk)
+    evidence = get_object_or_404(item.evidence, pk=evidence_pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在。") from None
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+    response["Content-Type"] = evidence.content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def toggle_measure(request, pk: int, measure_pk: int):
+    item = _get_item_for_user(request, pk, "ledger.work_on_item")
+    measure = get_object_or_404(Measure, pk=measure_pk, item=item)
+    done = not measure.is_done
+    return _act(
+        request,
+        item,
+        lambda: services.set_measure_done(measure_id=measure.pk, user=request.user, done=done),
+        f"已将{measure.label}措施标记为{'已完成' if done else '未完成'}。",
+    )
+
+
+@require_POST
+def submit_signoff(request, pk: int):
+    item = _get_item_for_user(request, pk, "ledger.work_on_item")
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, form)
+    return _act(
+        request,
+        item,
+        lambda: services.submit_signoff(item_id=item.pk, user=request.user, note=form.cleaned_data["note"]),
+        "已申请销号，等待纪工委审核。",
+    )
+
+
+@require_POST
+def approve_signoff(request, pk: int, signoff_pk: int):
+    item = _get_item_for_user(request, pk, "ledger.review_item")
+    get_object_or_404(item.signoffs, pk=signoff_pk)
+    return _act(
+        request,
+        item,
+        lambda: services.approve_signoff(item_id=item.pk, signoff_id=signoff_pk, user=request.user),
+        "已批准销号，该事项已完成。",
+    )
+
+
+@require_POST
+def return_signoff(request, pk: int, signoff_pk: int):
+    item = _get_item_for_user(request, pk, "ledger.review_item")
+    get_object_or_404(item.signoffs, pk=signoff_pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, form)
+    return _act(
+        request,
+        item,
+        lambda: services.return_signoff(
+            item_id=item.pk, signoff_id=signoff_pk, user=request.user, reason=form.cleaned_data["reason"]
+        ),
+        "已退回销号申请。",
+    )
+
+
+@require_POST
+def reopen_item(request, pk: int):
+    item = _get_item_for_user(request, pk, "ledger.review_item")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, form)
+    return _act(
+        request,
+        item,
+        lambda: services.reopen_item(item_id=item.pk, user=request.user, reason=form.cleaned_data["reason"]),
+        "已重新打开该事项（回头看）。",
+    )
+
+
+@require_POST
+def request_extension(request, pk: int):
+    item = _get_item_for_user(request, pk, "ledger.work_on_item")
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, form)
+    data = form.cleaned_data
+    return _act(
+        request,
+        item,
+        lambda: services.request_extension(
+            item_id=item.pk, user=request.user, new_deadline=data["new_deadline"], reason=data["reason"]
+        ),
+        "已申请延期，等待纪工委审核。",
+    )
+
+
+@require_POST
+def decide_extension(request, pk: int, extension_pk: int):
+    item = _get_item_for_user(request, pk, "ledger.review_item")
+    get_object_or_404(item.extensions, pk=extension_pk)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, form)
+    approve = form.cleaned_data["decision"] == "approve"
+    return _act(
+        request,
+        item,
+        lambda: services.decide_extension(
+            item_id=item.pk,
+            extension_id=extension_pk,
+            user=request.user,
+            approve=approve,
+            note=form.cleaned_data["note"],
+        ),
+        "已批准延期。" if approve else "已不予批准延期。",
+    )
+
+
+@permission_required("ledger.manage_ledger", raise_exception=True)
+@require_POST
+def bulk_action(request):
+    """Two steps: the list posts the selection and the change; this page asks to confirm it."""
+    form = BulkActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form.errors))
+        return redirect("ledger:item-list")
+    items = form.cleaned_data["items"].select_related("lead_department").order_by("inspection", "number")
+    if request.POST.get("confirm") != "yes":
+        return render(request, "ledger/bulk_confirm.html", {"form": form, "items": items})
+    try:
+        count = services.bulk_update_items(item_ids=[item.pk for item in items], user=request.user, **form.changes())
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, f"已批量修改 {count} 个整改事项。")
+    return redirect("ledger:item-list")

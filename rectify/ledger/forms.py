@@ -1,0 +1,164 @@
+"""Forms of the staff workspace. Labels come from the models' Chinese verbose names."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rectify.accounts.models import Department, Leader
+
+from .models import RectificationItem
+from .uploads import ALLOWED, ALLOWED_LABEL
+
+ACCEPT = ",".join(ALLOWED)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Bootstrap 5 classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class ItemEditForm(BootstrapMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = RectificationItem
+        fields = [
+            "title",
+            "detail",
+            "goal",
+            "kind",
+            "leaders",
+            "lead_department",
+            "co_departments",
+            "contact_person",
+            "deadline",
+            "status",
+            "completed_on",
+            "summary",
+            "note",
+        ]
+        widgets = {
+            "deadline": DateInput(),
+            "completed_on": DateInput(),
+            "detail": forms.Textarea(attrs={"rows": 3}),
+            "goal": forms.Textarea(attrs={"rows": 2}),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "leaders": forms.SelectMultiple(attrs={"size": 6}),
+            "co_departments": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        self.fields["leaders"].queryset = Leader.objects.all()
+        self.fields["co_departments"].queryset = Department.objects.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        lead, co = cleaned.get("lead_department"), cleaned.get("co_departments") or []
+        if lead and lead in co:
+            self.add_error("co_departments", _("责任部门不能同时作为配合部门。"))
+        return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ProgressForm(BootstrapMixin, forms.Form):
+    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    reported_on = forms.DateField(label=_("报告日期"), widget=DateInput(), initial=timezone.localdate)
+    files = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("可多选；支持 %s。") % ALLOWED_LABEL)
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("材料名称"), max_length=200, required=False)
+    file = forms.FileField(label=_("文件"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+
+
+class SignOffForm(BootstrapMixin, forms.Form):
+    note = forms.CharField(label=_("销号说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class ReasonForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ExtensionForm(BootstrapMixin, forms.Form):
+    new_deadline = forms.DateField(label=_("申请延至"), widget=DateInput())
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ExtensionDecisionForm(BootstrapMixin, forms.Form):
+    decision = forms.ChoiceField(label=_("审核结果"), choices=[("approve", _("批准")), ("refuse", _("不予批准"))])
+    note = forms.CharField(
+        label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+
+
+class BulkActionForm(BootstrapMixin, forms.Form):
+    ACTIONS = [
+        ("status", _("设置完成状态")),
+        ("lead_department", _("设置责任部门")),
+        ("leader", _("设置责任领导")),
+        ("deadline", _("设置完成时限")),
+    ]
+
+    items = forms.ModelMultipleChoiceField(
+        label=_("整改事项"), queryset=RectificationItem.objects.all(), widget=forms.MultipleHiddenInput
+    )
+    action = forms.ChoiceField(label=_("批量操作"), choices=ACTIONS)
+    status = forms.ChoiceField(label=_("完成状态"), choices=RectificationItem.Status.choices, required=False)
+    lead_department = forms.ModelChoiceField(label=_("责任部门"), queryset=Department.objects.all(), required=False)
+    leader = forms.ModelChoiceField(label=_("责任领导"), queryset=Leader.objects.all(), required=False)
+    deadline = forms.DateField(label=_("完成时限"), widget=DateInput(), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action and not cleaned.get(action):
+            self.add_error(action, _("请填写要设置的值。"))
+        return cleaned
+
+    def changes(self) -> dict:
+        action = self.cleaned_data["action"]
+        return {action: self.cleaned_data[action]}
+
+    def describe(self) -> str:
+        """The change in words, for the confirmation step: 设置完成状态为「已完成（已销号）」."""
+        action = self.cleaned_data["action"]
+        value = self.cleaned_data[action]
+        if action == "status":
+            value = RectificationItem.Status(value).label
+        elif action == "deadline":
+            value = f"{value.year}年{value.month}月{value.day}日"
+        return f"{dict(self.ACTIONS)[action]}为「{value}」"
