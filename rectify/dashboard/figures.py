@@ -1,27 +1,34 @@
-"""Where each dashboard figure leads: the item list with the matching filter."""
+"""Where each dashboard figure and chart element leads: the item list with the matching filter."""
 
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from rectify.ledger.models import Inspection, RectificationItem
+from rectify.ledger.warning import Light
 
 Status = RectificationItem.Status
 
 
-def figure_links(inspection: Inspection | None) -> dict[str, str]:
-    base = reverse("ledger:item-list")
-    scope = {"inspection": inspection.pk} if inspection else {}
+class ItemLinks:
+    """Builds /items/ links within the chosen inspection (or all of them)."""
 
-    def link(**params) -> str:
-        return f"{base}?{urlencode({**scope, **params}, doseq=True)}"
+    def __init__(self, inspection: Inspection | None):
+        self.base = reverse("ledger:item-list")
+        self.scope = {"inspection": inspection.pk} if inspection else {}
 
-    return {
-        "total": link(),
-        "completed": link(status=Status.COMPLETED),
-        "ongoing": link(status=Status.ONGOING),
-        "in_progress": link(status=Status.IN_PROGRESS),
-        "not_started": link(status=Status.NOT_STARTED),
-        "pending_signoff": link(status=Status.PENDING_SIGNOFF),
-        "overdue": link(overdue="true"),
-    }
+    def __call__(self, **params) -> str:
+        params = {key: value for key, value in params.items() if value is not None}
+        return f"{self.base}?{urlencode({**self.scope, **params}, doseq=True)}"
+
+    def figures(self) -> dict[str, str]:
+        return {
+            "total": self(),
+            "completed": self(status=Status.COMPLETED),
+            "ongoing": self(status=Status.ONGOING),
+            "in_progress": self(status=Status.IN_PROGRESS),
+            "not_started": self(status=Status.NOT_STARTED),
+            "pending_signoff": self(status=Status.PENDING_SIGNOFF),
+            "overdue": self(overdue="true"),
+            "due_soon": self(light=Light.YELLOW),
+        }

@@ -1,36 +1,74 @@
-"""The leaders' dashboard at ``/``."""
+"""The leaders' dashboard at ``/``: where rectification stands and who is behind, in ten seconds."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from rectify.ledger import selectors
+from rectify.accounts.roles import Role
+from rectify.ledger import selectors as ledger_selectors
 
-from .figures import figure_links
+from . import charts, selectors
+from .figures import ItemLinks
 
 SESSION_KEY = "dashboard_inspection"
 
 
 @permission_required("ledger.view_ledger", raise_exception=True)
 def index(request):
-    inspections = list(selectors.inspections_visible_to(request.user))
+    user = request.user
+    inspections = list(ledger_selectors.inspections_visible_to(user))
     inspection = _chosen_inspection(request, inspections)
-    items = selectors.items_visible_to(request.user)
+    items = ledger_selectors.items_visible_to(user)
     if inspection is not None:
         items = items.filter(inspection=inspection)
     today = timezone.localdate()
-    figures = selectors.status_figures(items, today=today)
+    links = ItemLinks(inspection)
+    figures = ledger_selectors.status_figures(items, today=today)
+    departments = selectors.by_department(items, today=today)
+    leaders = selectors.by_leader(items, today=today)
+    problems = selectors.by_problem(items, today=today) if inspection is not None else []
     context = {
         "inspections": inspections,
         "inspection": inspection,
-        "figures": figures,
-        "links": figure_links(inspection),
         "today": today,
+        "warning_days": settings.RECTIFY_WARNING_DAYS,
+        "figures": figures,
+        "links": links.figures(),
+        "departments": departments,
+        "overdue_items": selectors.overdue_items(items, today=today),
+        "due_soon_items": selectors.due_soon_items(items, today=today, days=settings.RECTIFY_WARNING_DAYS),
+        "charts": {
+            "status": charts.status_donut(figures, links),
+            "departments": charts.stacked_bars(departments, links, "lead_department"),
+            "leaders": charts.stacked_bars(leaders, links, "leader"),
+            "problems": charts.stacked_bars(problems, links, "problem"),
+            "trend": charts.completion_trend(selectors.completions_by_month(items)),
+            "deadlines": charts.deadline_weeks(selectors.deadlines_ahead(items, today=today), today, links),
+        },
     }
     if inspection is not None and inspection.planned_item_count is not None:
         context["unlisted"] = inspection.planned_item_count - figures.total
         context["unlisted_excess"] = -context["unlisted"]
+    context.update(_personal(user, items, today))
     return render(request, "dashboard/index.html", context)
+
+
+def _personal(user, items, today) -> dict:
+    """What needs this user's attention, by role."""
+    personal = {}
+    if user.has_role(Role.LEADER):
+        personal["my_items"] = selectors.leader_items(items, user)
+    if user.has_role(Role.LIAISON) and user.department_id:
+        personal["stale_items"] = selectors.stale_department_items(items, user, today=today)
+        personal["returned_items"] = selectors.returned_department_items(items, user)
+        department_items = items.filter(lead_department_id=user.department_id)
+        personal["my_signoffs"] = selectors.pending_signoffs(department_items)
+        personal["my_extensions"] = selectors.pending_extensions(department_items)
+    if user.has_role(Role.DISCIPLINE_OFFICE):
+        personal["review_signoffs"] = selectors.pending_signoffs(items)
+        personal["review_extensions"] = selectors.pending_extensions(items)
+    return personal
 
 
 def _chosen_inspection(request, inspections):

@@ -1,0 +1,185 @@
+"""Reads behind the dashboard. Each function is one query (or two, with a prefetch), whatever
+the number of items: the dashboard's query count is pinned in the tests."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from rectify.accounts.models import User
+from rectify.ledger.models import Decision, Extension, RectificationItem, SignOff
+from rectify.ledger.numbering import problem_label
+
+Status = RectificationItem.Status
+STATUS_ORDER = [Status.COMPLETED, Status.ONGOING, Status.PENDING_SIGNOFF, Status.IN_PROGRESS, Status.NOT_STARTED]
+
+
+def _status_counts():
+    return {status.value: Count("pk", filter=Q(status=status)) for status in STATUS_ORDER}
+
+
+@dataclass
+class GroupRow:
+    """Items of one department, leader or problem, counted by status."""
+
+    pk: int | None
+    name: str
+    total: int
+    overdue: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def completed(self) -> int:
+        return self.counts.get(Status.COMPLETED, 0)
+
+    @property
+    def completion_rate(self) -> float:
+        return 100 * self.completed / self.total if self.total else 0.0
+
+
+def _group_rows(items: QuerySet, pk_field: str, name_field: str, *, today: datetime.date) -> list[GroupRow]:
+    rows = (
+        items.order_by()
+        .values(pk_field, name_field)
+        .annotate(
+            total=Count("pk"),
+            overdue=Count("pk", filter=RectificationItem.objects.overdue_q(today)),
+            **_status_counts(),
+        )
+    )
+    return [
+        GroupRow(
+            pk=row[pk_field],
+            name=row[name_field] or "（未指定）",
+            total=row["total"],
+            overdue=row["overdue"],
+            counts={status.value: row[status.value] for status in STATUS_ORDER},
+        )
+        for row in rows
+    ]
+
+
+def by_department(items: QuerySet, *, today: datetime.date) -> list[GroupRow]:
+    """Ranked: highest completion rate first, then fewest overdue."""
+    rows = _group_rows(items, "lead_department", "lead_department__name", today=today)
+    return sorted(rows, key=lambda row: (-row.completion_rate, row.overdue, row.name))
+
+
+def by_leader(items: QuerySet, *, today: datetime.date) -> list[GroupRow]:
+    rows = [row for row in _group_rows(items, "leaders", "leaders__name", today=today) if row.pk is not None]
+    return sorted(rows, key=lambda row: (-row.total, row.name))
+
+
+def by_problem(items: QuerySet, *, today: datetime.date) -> list[GroupRow]:
+    rows = (
+        items.order_by()
+        .values("problem", "problem__sequence", "problem__title")
+        .annotate(
+            total=Count("pk"),
+            overdue=Count("pk", filter=RectificationItem.objects.overdue_q(today)),
+            **_status_counts(),
+        )
+        .order_by("problem__sequence")
+    )
+    return [
+        GroupRow(
+            pk=row["problem"],
+            name=f"{problem_label(row['problem__sequence'])}{row['problem__title']}",
+            total=row["total"],
+            overdue=row["overdue"],
+            counts={status.value: row[status.value] for status in STATUS_ORDER},
+        )
+        for row in rows
+    ]
+
+
+def completions_by_month(items: QuerySet) -> list[tuple[datetime.date, int]]:
+    """Items completed (销号) per month, by their recorded completion date."""
+    rows = (
+        items.filter(status=Status.COMPLETED, completed_on__isnull=False)
+        .order_by()
+        .annotate(month=TruncMonth("completed_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    return [(row["month"], row["n"]) for row in rows]
+
+
+def deadlines_ahead(items: QuerySet, *, today: datetime.date, weeks: int = 8) -> list[int]:
+    """Open items falling due in each of the next ``weeks`` weeks (week 0 starts today)."""
+    open_items = items.exclude(status__in=[Status.COMPLETED, Status.ONGOING])
+    counts = open_items.aggregate(
+        **{
+            f"w{week}": Count(
+                "pk",
+                filter=Q(
+                    deadline__gte=today + datetime.timedelta(weeks=week),
+                    deadline__lt=today + datetime.timedelta(weeks=week + 1),
+                ),
+            )
+            for week in range(weeks)
+        }
+    )
+    return [counts[f"w{week}"] for week in range(weeks)]
+
+
+def _listed(items: QuerySet) -> QuerySet:
+    return items.select_related("lead_department", "inspection").prefetch_related("leaders")
+
+
+def overdue_items(items: QuerySet, *, today: datetime.date, limit: int = 20) -> list[RectificationItem]:
+    """Longest overdue first."""
+    return list(_listed(items.overdue(today)).order_by("deadline", "number")[:limit])
+
+
+def due_soon_items(items: QuerySet, *, today: datetime.date, days: int, limit: int = 20) -> list[RectificationItem]:
+    due = items.exclude(status__in=[Status.COMPLETED, Status.ONGOING]).filter(
+        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
+    )
+    return list(_listed(due).order_by("deadline", "number")[:limit])
+
+
+# --- Personal views -----------------------------------------------------------------------------
+
+
+def leader_items(items: QuerySet, user: User, *, limit: int = 20) -> list[RectificationItem]:
+    """The leader's own items, open ones first."""
+    mine = items.filter(leaders__user=user).exclude(status=Status.COMPLETED)
+    return list(_listed(mine).order_by("deadline", "number")[:limit])
+
+
+def stale_department_items(
+    items: QuerySet, user: User, *, today: datetime.date, days: int = 30, limit: int = 20
+) -> list[RectificationItem]:
+    """The liaison's department's open items without a progress report in ``days`` days."""
+    since = today - datetime.timedelta(days=days)
+    stale = (
+        items.filter(lead_department_id=user.department_id)
+        .exclude(status__in=[Status.COMPLETED, Status.PENDING_SIGNOFF])
+        .annotate(last_report=Max("progress_updates__reported_on"))
+        .filter(Q(last_report__isnull=True) | Q(last_report__lt=since))
+    )
+    return list(_listed(stale).order_by("deadline", "number")[:limit])
+
+
+def returned_department_items(items: QuerySet, user: User, *, limit: int = 20) -> list[RectificationItem]:
+    returned = items.filter(lead_department_id=user.department_id, return_count__gt=0, status=Status.IN_PROGRESS)
+    return list(_listed(returned).order_by("deadline", "number")[:limit])
+
+
+def pending_signoffs(items: QuerySet, *, limit: int = 50) -> list[SignOff]:
+    return list(
+        SignOff.objects.filter(decision=Decision.PENDING, item__in=items)
+        .select_related("item", "submitted_by")
+        .order_by("submitted_at")[:limit]
+    )
+
+
+def pending_extensions(items: QuerySet, *, limit: int = 50) -> list[Extension]:
+    return list(
+        Extension.objects.filter(decision=Decision.PENDING, item__in=items)
+        .select_related("item", "requested_by")
+        .order_by("requested_at")[:limit]
+    )

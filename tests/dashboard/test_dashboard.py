@@ -1,0 +1,183 @@
+"""The dashboard's figures, lists, personal views, links and its constant query count."""
+
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from rectify.accounts.models import Department, Leader
+from rectify.ledger import services
+from rectify.ledger.models import Inspection, RectificationItem
+from tests.factories import make_inspection, make_item, make_problem
+
+pytestmark = pytest.mark.django_db
+Status = RectificationItem.Status
+
+
+def dashboard(client, user, **params):
+    client.force_login(user)
+    response = client.get("/", params)
+    assert response.status_code == 200
+    return response
+
+
+def test_seed_figures(client, seed, leader_user):
+    response = dashboard(client, leader_user)
+    figures = response.context["figures"]
+    assert (figures.total, figures.completed, figures.in_progress, figures.overdue) == (21, 20, 1, 1)
+    body = response.content.decode()
+    assert 'data-figure="completion_rate">95.2%' in body
+    assert "32 个整改事项，台账中现有 21 项，另有 11 项未列入台账" in body
+    assert [item.number for item in response.context["overdue_items"]] == [21]
+    charts = json.loads(response.context["charts"] and json.dumps(response.context["charts"]))
+    assert sum(s["value"] for s in charts["status"]) == 21
+    assert charts["trend"]["cumulative"][-1] == 20
+    assert len(charts["problems"]["categories"]) == 11
+
+
+def test_every_figure_links_to_its_items(client, seed, office_user):
+    response = dashboard(client, office_user)
+    links = response.context["links"]
+    for key, expected in [("overdue", [21]), ("completed", list(range(1, 21))), ("in_progress", [21]), ("ongoing", [])]:
+        listed = client.get(links[key])
+        numbers = sorted(row.record.number for row in listed.context["table"].page.object_list)
+        assert numbers == expected[:25], key
+
+
+def test_chart_segments_link_to_their_items(client, seed, office_user):
+    charts = dashboard(client, office_user).context["charts"]
+    departments = charts["departments"]
+    in_progress = next(s for s in departments["series"] if s["name"] == "整改中")
+    index = next(i for i, n in enumerate(in_progress["data"]) if n)
+    listed = client.get(in_progress["urls"][index])
+    assert [row.record.number for row in listed.context["table"].page.object_list] == [21]
+
+
+def test_inspection_choice_is_remembered(client, seed, office_user):
+    other = make_inspection(name="另一轮巡察")
+    make_item(make_problem(other))
+    assert dashboard(client, office_user).context["inspection"] is None  # two inspections: all by default
+    assert dashboard(client, office_user, inspection=other.pk).context["inspection"] == other
+    assert dashboard(client, office_user).context["inspection"] == other
+    assert dashboard(client, office_user, inspection="all").context["inspection"] is None
+    assert dashboard(client, office_user).context["figures"].total == 22
+
+
+def test_due_soon_and_overdue_boundaries(client, office_user):
+    today = timezone.localdate()
+    problem = make_problem()
+    for days in (-1, 0, 1, 10, 11):
+        make_item(problem, title=f"{days}天", deadline=today + datetime.timedelta(days=days), status=Status.IN_PROGRESS)
+    response = dashboard(client, office_user)
+    assert [i.title for i in response.context["overdue_items"]] == ["-1天"]
+    assert [i.title for i in response.context["due_soon_items"]] == ["0天", "1天", "10天"]
+
+
+def test_department_ranking(client, office_user):
+    good, bad = Department.objects.create(name="甲局"), Department.objects.create(name="乙局")
+    problem = make_problem()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    make_item(problem, lead_department=good, status=Status.COMPLETED)
+    make_item(problem, lead_department=bad, status=Status.COMPLETED)
+    make_item(problem, lead_department=bad, deadline=yesterday, status=Status.IN_PROGRESS)
+    rows = dashboard(client, office_user).context["departments"]
+    assert [(r.name, r.total, round(r.completion_rate, 1), r.overdue) for r in rows] == [
+        ("甲局", 1, 100.0, 0),
+        ("乙局", 2, 50.0, 1),
+    ]
+
+
+class TestPersonal:
+    def test_leader_sees_their_own_items(self, client, leader_user):
+        me = Leader.objects.create(name="张某", position="书记", user=leader_user)
+        problem = make_problem()
+        make_item(problem, title="我的", leaders=[me])
+        make_item(problem, title="别人的")
+        make_item(problem, title="我的已完成", leaders=[me], status=Status.COMPLETED)
+        response = dashboard(client, leader_user)
+        assert [i.title for i in response.context["my_items"]] == ["我的"]
+
+    def test_liaison_todo(self, client, liaison, department, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        problem = make_problem()
+        stale = make_item(problem, title="久未更新", lead_department=department, status=Status.IN_PROGRESS)
+        fresh = make_item(problem, title="刚更新", lead_department=department)
+        services.add_progress(item_id=fresh.pk, user=liaison, text="本月进展")
+        make_item(problem, title="别的部门")
+        returned = make_item(
+            problem, title="被退回", lead_department=department, status=Status.IN_PROGRESS, return_count=1
+        )
+        services.add_progress(item_id=returned.pk, user=liaison, text="进展")
+        response = dashboard(client, liaison)
+        assert [i.title for i in response.context["stale_items"]] == ["久未更新"]
+        assert [i.title for i in response.context["returned_items"]] == ["被退回"]
+        assert stale.title in response.content.decode()
+
+    def test_office_sees_requests_waiting(self, client, office_user, liaison, department):
+        item = make_item(lead_department=department, deadline=timezone.localdate() + datetime.timedelta(days=5))
+        services.request_extension(
+            item_id=item.pk, user=liaison, new_deadline=item.deadline + datetime.timedelta(days=30), reason="资金"
+        )
+        response = dashboard(client, office_user)
+        assert [e.item for e in response.context["review_extensions"]] == [item]
+        assert "待我审核" in response.content.decode()
+
+
+def test_sysadmin_has_no_dashboard(client, sysadmin):
+    client.force_login(sysadmin)
+    assert client.get("/").status_code == 403
+
+
+def _many_items(n: int, tag: str = "") -> Inspection:
+    """n items spread over departments, leaders, statuses and deadlines (bulk, no history)."""
+    inspection = make_inspection()
+    problems = [make_problem(inspection) for _ in range(5)]
+    departments = [Department.objects.create(name=f"{tag}部门{i}") for i in range(8)]
+    leaders = [Leader.objects.create(name=f"{tag}领导{i}", position="副主任") for i in range(4)]
+    today = timezone.localdate()
+    statuses = list(Status)
+    items = RectificationItem.objects.bulk_create(
+        RectificationItem(
+            inspection=inspection,
+            problem=problems[i % 5],
+            number=i + 1,
+            title=f"事项{i}",
+            lead_department=departments[i % 8],
+            status=statuses[i % 5],
+            completed_on=today if statuses[i % 5] == Status.COMPLETED else None,
+            deadline=today + datetime.timedelta(days=(-5, 5, 30)[i % 3]),
+        )
+        for i in range(n)
+    )
+    Through = RectificationItem.leaders.through
+    Through.objects.bulk_create(Through(rectificationitem=item, leader=leaders[i % 4]) for i, item in enumerate(items))
+    return inspection
+
+
+def test_query_count_is_the_same_for_10_and_1000_items(client, office_user):
+    small = _many_items(10)
+    client.force_login(office_user)
+    client.get("/", {"inspection": small.pk})
+    with CaptureQueriesContext(connection) as ten:
+        client.get("/", {"inspection": small.pk})
+    large = _many_items(1000, tag="大")
+    client.get("/", {"inspection": large.pk})
+    with CaptureQueriesContext(connection) as thousand:
+        response = client.get("/", {"inspection": large.pk})
+    assert response.context["figures"].total == 1000
+    assert len(thousand) == len(ten)
+
+
+def test_pinned_query_count(client, office_user, django_assert_num_queries):
+    inspection = _many_items(50)
+    client.force_login(office_user)
+    client.get("/", {"inspection": inspection.pk})
+    # Expect 19 queries: session, user, groups; the inspections; status figures (one aggregate);
+    # by department, by leader, by problem; the overdue list and its leaders; the due-soon list and
+    # its leaders; completions by month; deadlines ahead (one aggregate); pending sign-offs and
+    # extensions (the staff's view); and saving the session (savepoint, update, release).
+    with django_assert_num_queries(19):
+        client.get("/")
