@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rectify.dashboard.context_processors.notifications",
             ],
         },
     },
@@ -175,3 +176,8 @@ LOGGING = {
 # Evidence uploads (佐证材料): the largest accepted file, in bytes.
 RECTIFY_EVIDENCE_MAX_BYTES = env.int("RECTIFY_EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
+# The address people reach Rectify at, for links in reminder e-mails.
+RECTIFY_BASE_URL = env.str("RECTIFY_BASE_URL", default="http://127.0.0.1:8000")
+# SMTP from the environment, e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))

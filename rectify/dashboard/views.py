@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from rectify.accounts.roles import Role
 from rectify.ledger import selectors as ledger_selectors
@@ -85,3 +86,23 @@ def _chosen_inspection(request, inspections):
     if choice in by_pk:
         return by_pk[choice]
     return inspections[0] if len(inspections) == 1 else None
+
+
+def notification_list(request):
+    notifications = request.user.notifications.all()[:100]
+    return render(request, "dashboard/notifications.html", {"notifications": notifications})
+
+
+def notification_open(request, pk: int):
+    """Show one reminder and mark it read."""
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return render(request, "dashboard/notification.html", {"notification": notification})
+
+
+@require_POST
+def notifications_mark_read(request):
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("dashboard:notifications")

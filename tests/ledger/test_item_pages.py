@@ -204,11 +204,12 @@ class TestListPage:
     def test_pinned_query_count(self, client, items, office_user, django_assert_num_queries):
         client.force_login(office_user)
         client.get("/items/")  # warm the session
-        # Expect 15 queries: session, user, the user's groups, the row count, the filter form's four
+        # Expect 16 queries: session, user, the user's groups, the row count, the filter form's four
         # choice lists (inspection, problem, department, leader), the bulk-action form's two (department,
-        # leader; staff only), the page of items, their leaders, and saving the session (savepoint,
-        # update, release: idle sessions expire after 30 minutes).
-        with django_assert_num_queries(15):
+        # leader; staff only), the page of items, their leaders, the unread-reminder count in the
+        # navigation, and saving the session (savepoint, update, release: idle sessions expire after
+        # 30 minutes).
+        with django_assert_num_queries(16):
             client.get("/items/")
 
 
