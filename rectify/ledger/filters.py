@@ -63,6 +63,7 @@ class ItemFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._limit_problem_choices()
         for form_field in self.form.fields.values():
             widget = form_field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple):
@@ -74,3 +75,15 @@ class ItemFilter(django_filters.FilterSet):
                 widget.attrs["class"] = "form-select form-select-sm"
             else:
                 widget.attrs["class"] = "form-control form-control-sm"
+
+    def _limit_problem_choices(self):
+        """Offer the problems of the chosen inspection only: a provincial office has thousands."""
+        field = self.form.fields["problem"]
+        inspection, problem = self.data.get("inspection"), self.data.get("problem")
+        if inspection and str(inspection).isdigit():
+            field.queryset = FeedbackProblem.objects.filter(inspection_id=inspection)
+        elif problem and str(problem).isdigit():
+            field.queryset = FeedbackProblem.objects.filter(pk=problem)
+        else:
+            field.queryset = FeedbackProblem.objects.none()
+            field.empty_label = _("（请先选择巡视轮次）")

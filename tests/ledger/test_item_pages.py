@@ -137,6 +137,17 @@ class TestFilters:
 
     def test_problem(self, client, items, office_user):
         assert listed_numbers(get_list(client, office_user, problem=items["problem_b"].pk)) == [3, 4, 5]
+        scoped = get_list(client, office_user, inspection=items["inspection"].pk, problem=items["problem_b"].pk)
+        assert listed_numbers(scoped) == [3, 4, 5]
+
+    def test_problem_choices_follow_the_inspection(self, client, items, office_user):
+        other = make_problem(make_inspection(name="乙巡视"), title="别的问题")
+        choices = (
+            get_list(client, office_user, inspection=items["inspection"].pk).context["filter"].form.fields["problem"]
+        )
+        assert other not in choices.queryset and items["problem_b"] in choices.queryset
+        unscoped = get_list(client, office_user).context["filter"].form.fields["problem"]
+        assert not unscoped.queryset.exists()
 
     def test_status_one_and_several(self, client, items, office_user):
         assert listed_numbers(get_list(client, office_user, status="completed")) == [4]
@@ -204,12 +215,13 @@ class TestListPage:
     def test_pinned_query_count(self, client, items, office_user, django_assert_num_queries):
         client.force_login(office_user)
         client.get("/items/")  # warm the session
-        # Expect 16 queries: session, user, the user's groups, the row count, the filter form's four
-        # choice lists (inspection, problem, department, leader), the bulk-action form's two (department,
+        # Expect 15 queries: session, user, the user's groups, the row count, the filter form's three
+        # choice lists (inspection, department, leader; problems are offered only once an inspection
+        # is chosen), the bulk-action form's two (department,
         # leader; staff only), the page of items, their leaders, the unread-reminder count in the
         # navigation, and saving the session (savepoint, update, release: idle sessions expire after
         # 30 minutes).
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(15):
             client.get("/items/")
 
 
