@@ -97,11 +97,11 @@ def test_item_changelist_pinned_query_count(client, office_user, ledger_rows, dj
     client.force_login(office_user)
     url = changelist(RectificationItem)
     client.get(url)
-    # Expect 15 queries: session, user, groups; filter choices (inspections, departments, leaders);
-    # the filtered and unfiltered counts; ModelBackend's permission cache (user's, groups') for the
-    # permissions rules leave to it; the page with its problems and departments; the leaders of the
-    # page; and the session save (savepoint, update, release).
-    with django_assert_num_queries(15):
+    # Expect 13 queries: session, user, groups (all permissions come from rules and the groups);
+    # filter choices (inspections, departments, leaders); the filtered and unfiltered counts; the
+    # page with its problems and departments; the leaders of the page; and the session save
+    # (savepoint, update, release).
+    with django_assert_num_queries(13):
         client.get(url)
 
 

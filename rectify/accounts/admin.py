@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Department, Leader, User
+from .models import AuditEvent, Department, Leader, User
 
 
 @admin.register(User)
@@ -23,6 +23,12 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # Whoever an administrator creates sets their own password at first login.
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("角色"))
     def role_list(self, obj):
@@ -44,3 +50,22 @@ class LeaderAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "position"]
     list_filter = ["is_sample"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is written by the app and never edited."""
+
+    list_display = ["created_at", "kind", "username", "ip_address", "path"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip_address", "path", "detail"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -86,3 +87,44 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return role.value in self.role_names
+
+
+class AuditEvent(models.Model):
+    """An entry of the security audit log (安全审计日志). Written by the app, never edited through it."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGOUT = "logout", _("退出")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKED_OUT = "locked_out", _("账户锁定")
+        PERMISSION_DENIED = "permission_denied", _("越权访问")
+        PASSWORD_CHANGED = "password_changed", _("修改密码")
+        EXPORT = "export", _("导出")
+        IMPORT = "import", _("导入")
+        EVIDENCE_DOWNLOAD = "evidence_download", _("下载佐证材料")
+        BACKUP = "backup", _("备份")
+        RESTORE = "restore", _("恢复")
+
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("事件"), max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    path = models.CharField(_("访问路径"), max_length=500, blank=True)
+    detail = models.TextField(_("详情"), blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-created_at"], name="audit_kind_time_idx")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"

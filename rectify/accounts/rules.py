@@ -31,3 +31,6 @@ for action in ("view", "add", "change", "delete"):
     rules.add_perm(f"accounts.{action}_department", is_sysadmin | is_discipline_office)
     rules.add_perm(f"accounts.{action}_leader", is_sysadmin | is_discipline_office)
 rules.add_perm("auth.view_group", is_sysadmin)
+
+# The auditor reads the audit log; nobody edits or deletes it through the app.
+rules.add_perm("accounts.view_auditevent", is_auditor)

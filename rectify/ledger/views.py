@@ -13,6 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from rectify.accounts import audit
+from rectify.accounts.models import AuditEvent
+
 from . import history, selectors, services
 from .filters import ItemFilter
 from .forms import (
@@ -159,6 +162,7 @@ def download_evidence(request, pk: int, evidence_pk: int):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在。") from None
+    audit.record(AuditEvent.Kind.EVIDENCE_DOWNLOAD, request=request, detail=f"{item.number}. {evidence.original_name}")
     response = FileResponse(handle, as_attachment=True, filename=evidence.original_name)
     response["Content-Type"] = evidence.content_type
     response["X-Content-Type-Options"] = "nosniff"

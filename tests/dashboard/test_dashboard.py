@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
+from rectify.accounts.roles import Role
 from rectify.ledger import services
 from rectify.ledger.models import Inspection, RectificationItem
 from tests.factories import make_inspection, make_item, make_problem
@@ -126,8 +127,14 @@ class TestPersonal:
         assert "待我审核" in response.content.decode()
 
 
-def test_sysadmin_has_no_dashboard(client, sysadmin):
+def test_those_who_do_not_read_the_ledger_start_elsewhere(client, sysadmin):
+    from tests.conftest import make_user
+
     client.force_login(sysadmin)
+    assert client.get("/")["Location"] == "/admin/"
+    client.force_login(make_user("auditor", Role.AUDITOR))
+    assert client.get("/")["Location"] == "/accounts/audit/"
+    client.force_login(make_user("nobody", None))
     assert client.get("/").status_code == 403
 
 

@@ -1,0 +1,25 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("事件"), choices=AuditEvent.Kind.choices)
+    username = django_filters.CharFilter(label=_("用户名"), lookup_expr="icontains")
+    ip_address = django_filters.CharFilter(label=_("IP 地址"), lookup_expr="startswith")
+    created_at = django_filters.DateFromToRangeFilter(
+        label=_("时间"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = ["kind", "username", "ip_address", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("kind",):
+            self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        for name in ("username", "ip_address"):
+            self.form.fields[name].widget.attrs["class"] = "form-control form-control-sm"
