@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rectify.ledger",
     "rectify.dashboard",
     "rectify.reports",
+    "rectify.maintenance",
 ]
 
 MIDDLEWARE = [
