@@ -1,0 +1,37 @@
+"""``manage.py import_notice FILE [--dry-run]``: a published notice (.txt or .docx) into a new inspection."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rectify.reports.notice.errors import NoticeFormatError
+from rectify.reports.notice.importer import import_notice, parse_notice_file
+
+
+class Command(BaseCommand):
+    help = "导入一份已发布的整改进展情况通报（.txt 或 .docx），新建一个巡视轮次及其反馈问题、整改事项和整改措施。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="通报文件（.txt：UTF-8 或 GB18030 编码；.docx）")
+        parser.add_argument("--dry-run", action="store_true", help="只解析并显示将导入的内容，不保存")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"找不到文件：{path}")
+        try:
+            parsed = parse_notice_file(data=path.read_bytes(), filename=path.name)
+            if options["dry_run"]:
+                self.stdout.write("\n".join(parsed.summary_lines()))
+                self.stdout.write(self.style.WARNING("试运行（--dry-run）：未保存任何数据。"))
+                return
+            result = import_notice(parsed=parsed)
+        except NoticeFormatError as exc:
+            raise CommandError(f"无法导入 {path.name}：{exc}") from exc
+        self.stdout.write("\n".join(parsed.summary_lines()))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已导入巡视轮次“{result.inspection}”（编号 {result.inspection.pk}）：反馈问题 {result.problems} 个，"
+                f"整改事项 {result.items} 项（已完成 {result.completed} 项），整改措施 {result.measures} 条。"
+            )
+        )

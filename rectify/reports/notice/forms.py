@@ -1,0 +1,112 @@
+"""Forms of the notice page: the as-of day, and the outcome records (成效) the notice reports."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rectify.ledger.models import Accountability, FundRecovery, Inspection, Meeting, RectificationItem, Regulation
+
+ITEM_OF_ANOTHER_INSPECTION = _("所选整改事项不属于该巡视轮次。")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Bootstrap 5 classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class AsOfForm(BootstrapMixin, forms.Form):
+    as_of = forms.DateField(label=_("截至日期"), required=False, widget=DateInput)
+
+
+class OutcomeRecordForm(BootstrapMixin, forms.ModelForm):
+    """A record of one inspection; the item it is linked to, if any, must be of the same inspection."""
+
+    def __init__(self, *args, inspection: Inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inspection = inspection
+        self.instance.inspection = inspection
+        if item_field := self.fields.get("item"):
+            item_field.queryset = RectificationItem.objects.filter(inspection=inspection).order_by("number")
+            item_field.label_from_instance = lambda item: f"{item.number}. {item.title}"
+            item_field.error_messages["invalid_choice"] = ITEM_OF_ANOTHER_INSPECTION
+
+    def clean_item(self):
+        item = self.cleaned_data.get("item")
+        if item is not None and item.inspection_id != self.inspection.pk:
+            raise forms.ValidationError(ITEM_OF_ANOTHER_INSPECTION)
+        return item
+
+
+class MeetingForm(OutcomeRecordForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "title", "held_on", "count"]
+        widgets = {"held_on": DateInput}
+
+
+class RegulationForm(OutcomeRecordForm):
+    class Meta:
+        model = Regulation
+        fields = ["title", "document_number", "issued_on", "item"]
+        widgets = {"issued_on": DateInput}
+
+
+class FundRecoveryForm(OutcomeRecordForm):
+    class Meta:
+        model = FundRecovery
+        fields = ["amount", "recovered_on", "description", "item"]
+        widgets = {"recovered_on": DateInput}
+
+
+class AccountabilityForm(OutcomeRecordForm):
+    class Meta:
+        model = Accountability
+        fields = ["kind", "people", "decided_on", "note", "item"]
+        widgets = {"decided_on": DateInput}
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of outcome record, as the URLs name it."""
+
+    slug: str
+    form_class: type[OutcomeRecordForm]
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.form_class._meta.model
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+
+RECORD_KINDS = {
+    kind.slug: kind
+    for kind in (
+        RecordKind("meetings", MeetingForm),
+        RecordKind("regulations", RegulationForm),
+        RecordKind("funds", FundRecoveryForm),
+        RecordKind("accountability", AccountabilityForm),
+    )
+}
