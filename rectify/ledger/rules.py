@@ -57,6 +57,8 @@ can_work_on_item = (is_discipline_office | (is_liaison & is_lead_department_liai
 rules.add_perm("ledger.view_ledger", can_read_ledger)
 rules.add_perm("ledger.view_item", can_view_item)
 rules.add_perm("ledger.manage_ledger", is_discipline_office)
+# Draft notices cover every department's items: for those who see the whole ledger.
+rules.add_perm("ledger.read_notice_drafts", is_discipline_office | is_leader)
 rules.add_perm("ledger.edit_item", is_discipline_office)
 rules.add_perm("ledger.work_on_item", can_work_on_item)
 rules.add_perm("ledger.review_item", is_discipline_office)

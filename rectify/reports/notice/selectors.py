@@ -19,7 +19,7 @@ from rectify.ledger.models import (
 
 
 def inspections_for_notices() -> QuerySet[Inspection]:
-    """Every inspection; the notice is a public document, so whoever reads the ledger may read its draft."""
+    """Every inspection: drafts are for those who see the whole ledger (the discipline office and leaders)."""
     return Inspection.objects.order_by("-feedback_date", "-id")
 
 

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from rectify.accounts import audit
+from rectify.accounts.models import AuditEvent
 from rectify.ledger.models import Inspection
 
 from . import selectors
@@ -21,7 +23,7 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 
 def _get_inspection_for_user(user, inspection_id: int, *, manage: bool = False) -> Inspection:
     """The inspection, if the user may read its notice (or, with ``manage``, edit its records); else 403/404."""
-    if not user.has_perm("ledger.manage_ledger" if manage else "ledger.view_ledger"):
+    if not user.has_perm("ledger.manage_ledger" if manage else "ledger.read_notice_drafts"):
         raise PermissionDenied("您无权查看或修改整改通报。")
     return get_object_or_404(Inspection, pk=inspection_id)
 
@@ -39,7 +41,7 @@ def _notice_url(inspection: Inspection, anchor: str = "") -> str:
 
 
 def notice_index(request):
-    if not request.user.has_perm("ledger.view_ledger"):
+    if not request.user.has_perm("ledger.read_notice_drafts"):
         raise PermissionDenied("您无权查看整改通报。")
     return render(request, "reports/notice/index.html", {"inspections": selectors.inspections_for_notices()})
 
@@ -69,6 +71,7 @@ def notice_docx(request, inspection_id: int):
             "截至日期格式不正确，应为 YYYY-MM-DD。".encode(), content_type="text/plain; charset=utf-8"
         )
     draft = build_notice_draft(inspection=inspection, as_of=as_of_form.cleaned_data["as_of"] or timezone.localdate())
+    audit.record(AuditEvent.Kind.EXPORT, request=request, detail=f"整改通报：{inspection}（{draft.filename_stem}.docx）")
     return FileResponse(
         io.BytesIO(render_docx(draft)),
         as_attachment=True,
