@@ -1,0 +1,110 @@
+"""Every object URL and action, tried by outsiders: 403 or 404 (or 405), and nothing changes.
+
+The URLs are read from the URL configuration, so a new page is covered the day it is added.
+"""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from rectify.dashboard.models import Notification
+from rectify.ledger import services
+from rectify.ledger.models import Meeting
+from tests.factories import make_item
+
+pytestmark = pytest.mark.django_db
+NAMESPACES = {"ledger", "reports", "dashboard"}
+
+
+def object_patterns():
+    """(namespaced name, route) of every URL that takes arguments, in our own apps."""
+
+    def walk(patterns, namespace=None):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern) and namespace in NAMESPACES and entry.pattern.converters:
+                yield f"{namespace}:{entry.name}", list(entry.pattern.converters)
+
+    return sorted(set((name, tuple(args)) for name, args in walk(get_resolver().url_patterns)))
+
+
+def snapshot():
+    rows = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label.startswith(("sessions.", "axes.", "accounts.auditevent", "contenttypes.", "auth.permission")):
+            continue
+        rows[label] = list(model._default_manager.order_by("pk").values())
+    return rows
+
+
+@pytest.fixture
+def world(department, liaison, office_user, settings, tmp_path):
+    """An item of `department` with a measure, evidence, a pending sign-off, an extension request,
+    an outcome record, and a reminder for its liaison."""
+    settings.MEDIA_ROOT = tmp_path
+    item = make_item(
+        lead_department=department, deadline=timezone.localdate() + datetime.timedelta(days=20), measures=["措施"]
+    )
+    evidence = services.add_evidence(item_id=item.pk, user=liaison, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n"))
+    extension = services.request_extension(
+        item_id=item.pk, user=liaison, new_deadline=item.deadline + datetime.timedelta(days=9), reason="x"
+    )
+    signoff = services.submit_signoff(item_id=item.pk, user=liaison, note="完成")
+    meeting = Meeting.objects.create(inspection=item.inspection, kind=Meeting.Kind.WEEKLY, count=2)
+    notification = Notification.objects.create(recipient=liaison, day=timezone.localdate(), title="提醒", body="x")
+    return {
+        "pk": item.pk,
+        "inspection_id": item.inspection_id,
+        "measure_pk": item.measures.get().pk,
+        "evidence_pk": evidence.pk,
+        "signoff_pk": signoff.pk,
+        "extension_pk": extension.pk,
+        "kind": "meetings",
+        "record_pk": meeting.pk,
+        "notification_pk": notification.pk,
+    }
+
+
+def build(name, args, world):
+    from django.urls import reverse
+
+    values = {}
+    for arg in args:
+        key = arg
+        if arg == "pk" and name.startswith("reports:notice-record"):
+            key = "record_pk"
+        if arg == "pk" and name.startswith("dashboard:notification"):
+            key = "notification_pk"
+        values[arg] = world[key]
+    return reverse(name, kwargs=values)
+
+
+def test_the_list_of_object_urls_is_not_empty():
+    names = {name for name, _ in object_patterns()}
+    assert {
+        "ledger:item-detail",
+        "ledger:approve-signoff",
+        "ledger:download-evidence",
+        "reports:notice-detail",
+    } <= names
+
+
+@pytest.mark.parametrize("outsider", ["other_liaison", "sysadmin"])
+def test_outsiders_get_403_or_404_and_change_nothing(client, request, world, outsider):
+    client.force_login(request.getfixturevalue(outsider))
+    before = snapshot()
+    tried = []
+    for name, args in object_patterns():
+        url = build(name, args, world)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {"text": "x", "note": "x", "reason": "x", "decision": "approve"})
+            tried.append((method, url, response.status_code))
+            assert response.status_code in {403, 404, 405}, (outsider, method, url, response.status_code)
+    assert snapshot() == before
+    assert len(tried) >= 30
