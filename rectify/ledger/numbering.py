@@ -4,21 +4,23 @@ _DIGITS = "零一二三四五六七八九"
 
 
 def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 11 → 十一, 21 → 二十一, 100 → 一百 (enough for ledgers)."""
-    if n <= 0:
-        raise ValueError("only positive numbers have a Chinese ordinal here")
-    if n < 10:
-        return _DIGITS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        head = "" if tens == 1 else _DIGITS[tens]
-        return f"{head}十{_DIGITS[ones] if ones else ''}"
-    hundreds, rest = divmod(n, 100)
-    if rest == 0:
-        return f"{_DIGITS[hundreds]}百"
-    middle = "零" if rest < 10 else ""
-    tail = chinese_number(rest) if rest >= 20 or rest < 10 else f"一{chinese_number(rest)}"
-    return f"{_DIGITS[hundreds]}百{middle}{tail}"
+    """1 → 一, 10 → 十, 11 → 十一, 21 → 二十一, 105 → 一百零五, 1010 → 一千零一十 (up to 9999)."""
+    if not 0 < n < 10000:
+        raise ValueError(f"no Chinese ordinal for {n} here (1 to 9999)")
+    if n < 20:
+        return ("" if n < 10 else "十") + (_DIGITS[n % 10] if n % 10 or n < 10 else "")
+    units = [(1000, "千"), (100, "百"), (10, "十"), (1, "")]
+    parts, gap = [], False
+    for size, name in units:
+        digit = n // size % 10
+        if digit:
+            if gap and parts:
+                parts.append("零")
+            parts.append(_DIGITS[digit] + name)
+            gap = False
+        else:
+            gap = True
+    return "".join(parts)
 
 
 def problem_label(sequence: int) -> str:

@@ -15,6 +15,10 @@ from rectify.ledger.numbering import chinese_number, measure_label, problem_labe
         (100, "一百"),
         (105, "一百零五"),
         (110, "一百一十"),
+        (1000, "一千"),
+        (1001, "一千零一"),
+        (1010, "一千零一十"),
+        (2345, "二千三百四十五"),
     ],
 )
 def test_chinese_numbers(n, text):
@@ -26,6 +30,7 @@ def test_labels():
     assert measure_label(3) == "三是"
 
 
-def test_zero_has_no_ordinal():
+@pytest.mark.parametrize("n", [0, -1, 10000])
+def test_out_of_range(n):
     with pytest.raises(ValueError):
-        chinese_number(0)
+        chinese_number(n)

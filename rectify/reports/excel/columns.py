@@ -1,0 +1,62 @@
+"""The columns of the 整改台账 sheet (domain.md, "The monthly ledger"), and how an item fills them."""
+
+import datetime
+
+from rectify.ledger.asof import ItemState
+from rectify.ledger.models import RectificationItem
+from rectify.ledger.numbering import problem_label
+
+# Header text and column width (in characters).
+LEDGER_COLUMNS: list[tuple[str, int]] = [
+    ("序号", 6),
+    ("反馈问题", 22),
+    ("具体问题（整改事项）", 30),
+    ("整改措施", 50),
+    ("责任领导", 11),
+    ("责任部门", 13),
+    ("配合部门", 14),
+    ("完成时限", 14),
+    ("整改进展情况", 40),
+    ("完成状态", 11),
+    ("预警", 7),
+    ("备注", 18),
+]
+LEDGER_HEADERS = [header for header, _width in LEDGER_COLUMNS]
+PROBLEM_COLUMN = 2  # 1-based, for merging
+NAME_SEPARATOR = "、"
+LONG_TERM_TEXT = str(RectificationItem.Kind.LONG_TERM.label)
+
+
+def safe_problem_label(sequence: int) -> str:
+    """（一）; （1000） where Chinese numbering stops (chinese_number goes up to 999)."""
+    try:
+        return problem_label(sequence)
+    except (IndexError, ValueError):
+        return f"（{sequence}）"
+
+
+def problem_text(state: ItemState) -> str:
+    """（一）产业规模小，产业链薄弱。"""
+    if state.problem.sequence < 1:
+        return state.problem.title
+    return f"{safe_problem_label(state.problem.sequence)}{state.problem.title}"
+
+
+def measures_text(state: ItemState) -> str:
+    """Numbered lines "1. …", one per measure, so that an import can split them again."""
+    return "\n".join(f"{index}. {measure.text.strip()}" for index, measure in enumerate(state.measures, start=1))
+
+
+def deadline_value(state: ItemState) -> datetime.date | str | None:
+    if state.deadline is not None:
+        return state.deadline
+    if state.kind == RectificationItem.Kind.LONG_TERM:
+        return LONG_TERM_TEXT
+    return None
+
+
+def progress_text(state: ItemState) -> str:
+    """The latest progress report up to the as-of day, else the published summary."""
+    if state.progress:
+        return state.progress[-1].text
+    return state.summary

@@ -1,0 +1,191 @@
+"""The monthly ledger workbook: sheets 整改台账, 统计 and 本月变化 (domain.md).
+
+The workbook is write-only (streamed): a 100,000-item ledger stays far below 500 MB. Merges,
+frozen panes, print titles and page setup are all supported in that mode; column widths and
+frozen panes must be set before the first row is appended.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rectify.ledger.asof import ItemState, ledger_as_of
+from rectify.ledger.models import Inspection, RectificationItem
+from rectify.ledger.warning import Light
+
+from . import styles
+from .changes import write_changes_sheet
+from .columns import (
+    LEDGER_COLUMNS,
+    NAME_SEPARATOR,
+    PROBLEM_COLUMN,
+    deadline_value,
+    measures_text,
+    problem_text,
+    progress_text,
+)
+from .periods import chinese_date, previous_month_end
+from .statistics import write_statistics_sheet
+
+Status = RectificationItem.Status
+LEDGER_SHEET = "整改台账"
+HEADER_ROW = 3
+TITLE_SUFFIX = "反馈问题整改台账"
+
+
+@dataclass(frozen=True)
+class Heading:
+    """The two rows above the header: the title, and who reports as of which day."""
+
+    title: str
+    reporting_unit: str
+    as_of: datetime.date
+
+
+def inspection_heading(inspection: Inspection, as_of: datetime.date) -> Heading:
+    """怀化高新区落实省委第十二巡视组延伸巡视反馈问题整改台账."""
+    kind = "" if inspection.kind == Inspection.Kind.OTHER else str(inspection.get_kind_display())
+    title = f"{inspection.inspected_unit}落实{inspection.inspecting_body}{kind}{TITLE_SUFFIX}"
+    return Heading(title=title, reporting_unit=inspection.responsible_unit or inspection.inspected_unit, as_of=as_of)
+
+
+def monthly_ledger(inspection: Inspection, as_of: datetime.date) -> Workbook:
+    """The ledger of ``inspection`` as it stood at the end of ``as_of``, with its statistics and
+    the changes since the end of the previous month. A fixed number of queries."""
+    states = ledger_as_of(inspection, as_of)
+    since = previous_month_end(as_of)
+    previous = ledger_as_of(inspection, since)
+    workbook = new_workbook()
+    write_ledger_sheet(workbook, inspection_heading(inspection, as_of), states)
+    write_statistics_sheet(workbook, states, as_of)
+    write_changes_sheet(workbook, previous, states, since=since, as_of=as_of)
+    return workbook
+
+
+def item_list_ledger(heading: Heading, states: list[ItemState]) -> Workbook:
+    """The rows of a filtered item list, in the same 整改台账 layout, with their statistics."""
+    workbook = new_workbook()
+    write_ledger_sheet(workbook, heading, states)
+    write_statistics_sheet(workbook, states, heading.as_of)
+    return workbook
+
+
+def new_workbook() -> Workbook:
+    workbook = Workbook(write_only=True)
+    styles.register_styles(workbook)
+    return workbook
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_ledger_sheet(workbook: Workbook, heading: Heading, states: list[ItemState]) -> None:
+    sheet = workbook.create_sheet(LEDGER_SHEET)
+    last = len(LEDGER_COLUMNS)
+    last_letter = get_column_letter(last)
+    for index, (_header, width) in enumerate(LEDGER_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    _page_setup(sheet)
+    writer = styles.RowWriter(sheet)
+    writer.declare_size(HEADER_ROW + len(states), last)
+    sheet.row_dimensions[1].height = 36
+    writer.append([(styles.TITLE, heading.title)] + [(None, None)] * (last - 1))
+    sheet.merged_cells.add(f"A1:{last_letter}1")
+    half = last // 2
+    writer.append(
+        [(styles.SUBTITLE, f"填报单位：{heading.reporting_unit}")]
+        + [(None, None)] * (half - 1)
+        + [(styles.SUBTITLE_RIGHT, f"截至{chinese_date(heading.as_of)}")]
+        + [(None, None)] * (last - half - 1)
+    )
+    sheet.merged_cells.add(f"A2:{get_column_letter(half)}2")
+    sheet.merged_cells.add(f"{get_column_letter(half + 1)}2:{last_letter}2")
+    writer.append([(styles.HEADER, header) for header, _width in LEDGER_COLUMNS])
+
+    labels = _Labels()
+    run_start, run_problem = None, None
+    for state in states:
+        first_of_problem = state.problem.pk != run_problem
+        row = _write_item_row(writer, state, first_of_problem, labels)
+        if first_of_problem:
+            _merge_run(sheet, run_start, row - 1)
+            run_start, run_problem = row, state.problem.pk
+    if run_start is not None:
+        _merge_run(sheet, run_start, writer.row)
+
+
+class _Labels:
+    """(style, label) of each status and light, translated once per export, not once per row."""
+
+    def __init__(self):
+        self.status = {status.value: (styles.status_style(status), str(status.label)) for status in Status}
+        self.light = {light.value: (styles.light_style(light), str(light.label)) for light in Light}
+
+
+def _write_item_row(writer: styles.RowWriter, state: ItemState, first_of_problem: bool, labels: _Labels) -> int:
+    deadline = deadline_value(state)
+    cells = [
+        (styles.CENTRED, state.number),
+        (styles.TEXT, problem_text(state) if first_of_problem else None),
+        (styles.TEXT, state.title),
+        (styles.TEXT, measures_text(state)),
+        (styles.CENTRED, NAME_SEPARATOR.join(state.leaders)),
+        (styles.CENTRED, state.lead_department),
+        (styles.CENTRED, NAME_SEPARATOR.join(state.co_departments)),
+        (styles.DATE if isinstance(deadline, datetime.date) else styles.CENTRED, deadline),
+        (styles.TEXT, progress_text(state)),
+        labels.status[state.status],
+        labels.light[state.light],
+        (styles.TEXT, state.note),
+    ]
+    # Excel does not size wrapped rows by itself everywhere (WPS, printing): estimate a height.
+    writer.worksheet.row_dimensions[writer.row + 1].height = _row_height(cells)
+    row = writer.append(cells)
+    del writer.worksheet.row_dimensions[row]  # written; keep memory flat
+    return row
+
+
+def _merge_run(sheet, start: int | None, end: int) -> None:
+    if start is not None and end > start:
+        column = get_column_letter(PROBLEM_COLUMN)
+        sheet.merged_cells.add(f"{column}{start}:{column}{end}")
+
+
+_LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
+
+
+# The columns long texts go in, and how many CJK characters (two widths each) fit on a line.
+_WRAPPING = [(index, max(1, (width - 1) // 2)) for index, (_header, width) in enumerate(LEDGER_COLUMNS) if width >= 18]
+
+
+def _row_height(cells) -> float:
+    lines = 1
+    for index, per_line in _WRAPPING:
+        value = cells[index][1]
+        if value:
+            count = sum(-(-len(line) // per_line) or 1 for line in value.split("\n"))
+            lines = max(lines, count)
+    return min(409, _LINE_HEIGHT * lines + 4)
+
+
+def _page_setup(sheet) -> None:
+    """A4 landscape, fit to one page wide, header row on every page, page numbers in the footer."""
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"

@@ -1,0 +1,66 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rectify.ledger.models import Inspection
+
+from .reader import LedgerImportError, check_workbook
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class LedgerExportForm(forms.Form):
+    """Which ledger to download: the inspection and the day it stood as of (default today)."""
+
+    inspection = forms.ModelChoiceField(
+        label=_("巡视轮次"),
+        queryset=Inspection.objects.order_by("-feedback_date", "-pk"),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    as_of = forms.DateField(
+        label=_("截至日期"),
+        required=False,
+        help_text=_("留空为今天；过去的日期按当日的台账重建。"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+
+
+class LedgerImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("台账文件"),
+        help_text=_("Excel 工作簿（.xlsx），不超过 20 MB。"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+    )
+    inspection = forms.ModelChoiceField(
+        label=_("导入到已有巡视轮次"),
+        queryset=Inspection.objects.order_by("-feedback_date", "-pk"),
+        required=False,
+        empty_label=_("（不选：新建巡视轮次）"),
+        help_text=_("序号相同的整改事项将被更新，其余新增。"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    title = forms.CharField(
+        label=_("或新建巡视轮次，名称"),
+        required=False,
+        max_length=Inspection._meta.get_field("name").max_length,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件超过 20 MB，无法导入。"))
+        try:
+            check_workbook(upload)
+        except LedgerImportError as error:
+            raise forms.ValidationError(error.messages) from None
+        upload.seek(0)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        has_inspection = cleaned.get("inspection") is not None
+        has_title = bool((cleaned.get("title") or "").strip())
+        if has_inspection == has_title:
+            raise forms.ValidationError(_("请选择要导入到的巡视轮次，或填写新巡视轮次的名称（二者选一）。"))
+        return cleaned

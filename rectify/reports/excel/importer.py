@@ -1,0 +1,285 @@
+"""Importing a ledger workbook into an inspection: the one service that writes.
+
+Everything happens in one transaction: any error in any row means nothing is saved. Writes
+are bulk operations that keep the change history complete: rows and their historical records
+(``bulk_create_with_history`` / ``bulk_update_with_history``), and for the items' leaders and
+co-departments the historical m2m rows simple-history would have written on ``.set()``, all
+stamped with one time and the importing user.
+"""
+
+import datetime
+
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from rectify.accounts.models import Department, Leader, User
+from rectify.ledger.models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
+
+from .planning import CREATE, MEASURES, UPDATE, ImportPlan, PlannedRow, plan_import
+from .reader import LedgerImportError, Source, read_ledger
+
+Status = RectificationItem.Status
+BATCH = 2000
+CHANGE_REASON = "导入Excel台账"
+_TITLE_MAX = Inspection._meta.get_field("name").max_length
+_ITEM_FIELDS = [
+    "problem",
+    "title",
+    "detail",
+    "kind",
+    "lead_department",
+    "contact_person",
+    "deadline",
+    "status",
+    "completed_on",
+    "summary",
+    "note",
+]
+
+__all__ = ["LedgerImportError", "import_ledger"]
+
+
+def import_ledger(
+    *,
+    source: Source,
+    inspection: Inspection | None = None,
+    title: str | None = None,
+    dry_run: bool = False,
+    user: User | None = None,
+    today: datetime.date | None = None,
+) -> ImportPlan:
+    """Import the ledger in ``source`` into ``inspection``, or into a new inspection named ``title``.
+
+    Returns the plan (every row as saved, or as it would be saved when ``dry_run``). Raises
+    ``LedgerImportError`` with all the Chinese messages when anything is wrong; then nothing
+    is saved.
+    """
+    title = (title or "").strip() or None
+    if (inspection is None) == (title is None):
+        raise LedgerImportError(["请选择要导入到的巡视轮次，或填写新巡视轮次的名称（二者选一）。"])
+    if title and len(title) > _TITLE_MAX:
+        raise LedgerImportError([f"巡视轮次名称过长（最多{_TITLE_MAX}字）。"])
+    parsed = read_ledger(source)
+    today = today or timezone.localdate()
+    try:
+        with transaction.atomic():
+            plan = plan_import(parsed, inspection=inspection, title=title, today=today)
+            if plan.errors:
+                raise LedgerImportError(plan.errors, result=plan)
+            if not plan.rows:
+                raise LedgerImportError(["文件中没有可导入的整改事项。"], result=plan)
+            if not dry_run:
+                _Writer(plan, user=user).write()
+    except IntegrityError:
+        # Someone changed the same inspection meanwhile (e.g. two imports at once): nothing was saved.
+        raise LedgerImportError(
+            ["导入期间该巡视轮次被他人修改（例如同时导入），未保存任何内容，请重新导入。"]
+        ) from None
+    return plan
+
+
+class _Writer:
+    def __init__(self, plan: ImportPlan, *, user: User | None):
+        self.plan = plan
+        self.user = user
+        self.now = timezone.now()
+        self.history = {
+            "default_user": user,
+            "default_date": self.now,
+            "default_change_reason": CHANGE_REASON,
+            "batch_size": BATCH,
+        }
+
+    def write(self) -> None:
+        self.inspection = self._inspection()
+        self.departments = self._create_names(Department, self.plan.departments, {})
+        self.leaders = self._create_names(Leader, self.plan.leaders, {"position": ""})
+        self._create_problems()
+        created = [row for row in self.plan.rows if row.action == CREATE]
+        updated = [row for row in self.plan.rows if row.action == UPDATE]
+        changed_items = [row for row in updated if row.item_changed]
+        self._create_items(created)
+        self._update_items(changed_items)
+        self._write_relations(created + changed_items)
+        self._write_measures(created, [row for row in updated if MEASURES in row.changes])
+        self._write_progress([row for row in updated if row.new_progress])
+
+    def _inspection(self) -> Inspection:
+        if self.plan.inspection is not None:
+            return self.plan.inspection
+        inspection = Inspection(**self.plan.new_inspection)
+        inspection._history_user = self.user
+        inspection._change_reason = CHANGE_REASON
+        inspection.save()
+        self.plan.inspection = inspection
+        return inspection
+
+    def _create_names(self, model, names: dict[str, int | None], extra: dict) -> dict[str, int]:
+        missing = [model(name=name, **extra) for name, pk in names.items() if pk is None]
+        if missing:
+            bulk_create_with_history(missing, model, **self.history)
+            found = dict(model.objects.filter(name__in=[m.name for m in missing]).values_list("name", "pk"))
+            names = {**names, **found}
+        return names
+
+    def _create_problems(self) -> None:
+        new = [problem for problem in self.plan.problems if problem.pk is None]
+        if not new:
+            return
+        bulk_create_with_history(
+            [
+                FeedbackProblem(
+                    inspection=self.inspection,
+                    sequence=problem.sequence,
+                    title=problem.title,
+                    description=problem.description,
+                )
+                for problem in new
+            ],
+            FeedbackProblem,
+            **self.history,
+        )
+        pks = dict(FeedbackProblem.objects.filter(inspection=self.inspection).values_list("sequence", "pk"))
+        for problem in new:
+            problem.pk = pks[problem.sequence]
+
+    def _values(self, row: PlannedRow) -> dict:
+        return {
+            "problem_id": row.problem.pk,
+            "title": row.title,
+            "detail": row.detail,
+            "kind": row.kind,
+            "lead_department_id": self.departments[row.lead_department] if row.lead_department else None,
+            "contact_person": row.contact_person,
+            "deadline": row.deadline,
+            "status": row.status,
+            "completed_on": row.completed_on,
+            "summary": row.summary,
+            "note": row.note,
+        }
+
+    def _create_items(self, rows: list[PlannedRow]) -> None:
+        if not rows:
+            return
+        items = [
+            RectificationItem(inspection=self.inspection, number=row.number, created_at=self.now, **self._values(row))
+            for row in rows
+        ]
+        bulk_create_with_history(items, RectificationItem, **self.history)
+        pks = dict(RectificationItem.objects.filter(inspection=self.inspection).values_list("number", "pk"))
+        for row in rows:
+            row.item_pk = pks[row.number]
+
+    def _update_items(self, rows: list[PlannedRow]) -> None:
+        items = []
+        for row in rows:
+            item = row.existing.item
+            for name, value in self._values(row).items():
+                setattr(item, name, value)
+            item.version += 1
+            item.updated_at = self.now
+            items.append(item)
+        if items:
+            bulk_update_with_history(
+                items, RectificationItem, fields=[*_ITEM_FIELDS, "version", "updated_at"], **self.history
+            )
+
+    def _write_relations(self, rows: list[PlannedRow]) -> None:
+        """Leaders and co-departments of created and updated items, with the historical m2m rows
+        that tie them to the historical records just written (so that the ledger of any later
+        day shows them)."""
+        if not rows:
+            return
+        updated_ids = [row.item_pk for row in rows if row.existing is not None]
+        records = dict(
+            RectificationItem.history.filter(inspection_id=self.inspection.pk, history_date=self.now).values_list(
+                "id", "history_id"
+            )
+        )
+        for field_name, target, names_of, pks in (
+            ("leaders", "leader_id", lambda row: row.leaders, self.leaders),
+            ("co_departments", "department_id", lambda row: row.co_departments, self.departments),
+        ):
+            through = getattr(RectificationItem, field_name).through
+            for chunk in _chunks(updated_ids):
+                through.objects.filter(rectificationitem_id__in=chunk).delete()
+            links = []
+            for row in rows:
+                own = {name: pk for pk, name in getattr(row.existing, field_name)} if row.existing else {}
+                for name in names_of(row):
+                    links.append(through(rectificationitem_id=row.item_pk, **{target: own.get(name, pks[name])}))
+            through.objects.bulk_create(links, batch_size=BATCH)
+            saved = through.objects.filter(rectificationitem__inspection=self.inspection).values_list(
+                "pk", "rectificationitem_id", target
+            )
+            historical = apps.get_model("ledger", f"HistoricalRectificationItem_{field_name}")
+            historical.objects.bulk_create(
+                [
+                    historical(id=pk, history_id=records[item_id], rectificationitem_id=item_id, **{target: other})
+                    for pk, item_id, other in saved
+                    if item_id in records
+                ],
+                batch_size=BATCH,
+            )
+
+    def _write_measures(self, created: list[PlannedRow], updated: list[PlannedRow]) -> None:
+        """New items get their measures; updated items get the file's, matched by position: a
+        changed text is updated, extra ones are added, surplus ones deleted (all with history)."""
+        new, texts, removed = [], {}, []
+        for row in created:
+            new += [self._measure(row, sequence, text) for sequence, text in enumerate(row.measures, start=1)]
+        for row in updated:
+            current = row.existing.measures
+            for sequence, text in enumerate(row.measures, start=1):
+                if sequence > len(current):
+                    new.append(self._measure(row, sequence, text))
+                elif current[sequence - 1][1] != text:
+                    texts[current[sequence - 1][0]] = text
+            removed += [pk for pk, _text in current[len(row.measures) :]]
+        if new:
+            bulk_create_with_history(new, Measure, **self.history)
+        changed = []
+        for chunk in _chunks(list(texts)):
+            for measure in Measure.objects.filter(pk__in=chunk):
+                measure.text = texts[measure.pk]
+                changed.append(measure)
+        if changed:
+            bulk_update_with_history(changed, Measure, fields=["text"], **self.history)
+        for chunk in _chunks(removed):  # rare (a re-import with fewer measures): one by one, with history
+            for measure in Measure.objects.filter(pk__in=chunk):
+                measure._history_user = self.user
+                measure._change_reason = CHANGE_REASON
+                measure.delete()
+
+    def _write_progress(self, rows: list[PlannedRow]) -> None:
+        """A new progress report, dated today, for each existing item whose progress text changed."""
+        if rows:
+            reports = [
+                ProgressUpdate(
+                    item_id=row.item_pk,
+                    reported_on=timezone.localdate(self.now),
+                    text=row.new_progress,
+                    author=self.user,
+                )
+                for row in rows
+            ]
+            bulk_create_with_history(reports, ProgressUpdate, **self.history)
+
+    @staticmethod
+    def _measure(row: PlannedRow, sequence: int, text: str) -> Measure:
+        done = row.status == Status.COMPLETED
+        return Measure(
+            item_id=row.item_pk,
+            sequence=sequence,
+            text=text,
+            is_done=done,
+            done_on=row.completed_on if done else None,
+        )
+
+
+def _chunks(values: list, size: int = 5000):
+    """Slices small enough for any database's limit on query parameters."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -1,0 +1,365 @@
+"""What an import would do, row by row, without writing: the preview and the dry run.
+
+Matching rules:
+- problems by title within the inspection (the label （N） in the file settles two problems of the
+  same title); a problem not found is created with the next sequence;
+- items by number within the inspection: an existing item is updated, a new number creates one;
+- departments by name, leaders by name (a leader cell holds names or positions; a name not
+  found becomes ``Leader(name=text, position="")``);
+- a column the file lacks leaves that field of an existing item alone.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from rectify.accounts.models import Department, Leader
+from rectify.ledger.models import Inspection, Measure, ProgressUpdate, RectificationItem
+
+from .columns import safe_problem_label
+from .periods import add_months, chinese_date
+from .reader import ImportRow, ParsedLedger, inspection_fields
+
+Status = RectificationItem.Status
+Kind = RectificationItem.Kind
+
+CREATE, UPDATE, UNCHANGED = "新增", "更新", "无变化"
+MEASURES, PROGRESS = "整改措施", "整改进展情况"
+_NOT_ON_THE_ITEM = {MEASURES, PROGRESS}
+
+
+@dataclass
+class ProblemTarget:
+    sequence: int
+    title: str
+    description: str = ""
+    pk: int | None = None  # None: to be created
+
+    @property
+    def label(self) -> str:
+        return f"{safe_problem_label(self.sequence)}{self.title}"
+
+
+@dataclass
+class ExistingItem:
+    """An item already in the inspection, with the names of its relations (read in bulk)."""
+
+    item: RectificationItem
+    lead_department: str = ""
+    co_departments: list[tuple[int, str]] = field(default_factory=list)  # (pk, name)
+    leaders: list[tuple[int, str]] = field(default_factory=list)
+    measures: list[tuple[int, str]] = field(default_factory=list)  # (pk, text), by sequence
+    latest_progress: str | None = None  # the latest progress report's text, if any
+
+    @property
+    def progress_shown(self) -> str:
+        """What the ledger's 整改进展情况 shows: the latest progress report, else the summary."""
+        return self.latest_progress if self.latest_progress is not None else self.item.summary
+
+    def names(self, relation: str) -> list[str]:
+        return [name for _pk, name in getattr(self, relation)]
+
+
+@dataclass
+class PlannedRow:
+    """One row of the file as it will be saved."""
+
+    source: ImportRow
+    number: int
+    problem: ProblemTarget
+    title: str
+    detail: str
+    kind: str
+    deadline: datetime.date | None
+    status: str
+    completed_on: datetime.date | None
+    summary: str
+    note: str
+    contact_person: str
+    lead_department: str
+    co_departments: list[str]
+    leaders: list[str]
+    measures: list[str]
+    existing: ExistingItem | None = None
+    new_progress: str = ""  # an existing item's new progress report (the file's text differs)
+    item_pk: int | None = None  # the item's, once it exists
+    action: str = CREATE
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return self.source.errors
+
+    @property
+    def progress(self) -> str:
+        """整改进展情况 as the ledger will show it after the import."""
+        if self.new_progress:
+            return self.new_progress
+        return self.existing.progress_shown if self.existing is not None else self.summary
+
+    @property
+    def item_changed(self) -> bool:
+        """Whether the item row itself changes (not only its measures or a new progress report)."""
+        return any(label not in _NOT_ON_THE_ITEM for label in self.changes)
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+
+@dataclass
+class ImportPlan:
+    parsed: ParsedLedger
+    inspection: Inspection | None
+    new_inspection: dict | None
+    problems: list[ProblemTarget]
+    rows: list[PlannedRow]
+    departments: dict[str, int | None]  # name → pk (None: to be created)
+    leaders: dict[str, int | None]
+    notes: list[str]
+
+    @property
+    def errors(self) -> list[str]:
+        return self.parsed.all_errors
+
+    @property
+    def new_departments(self) -> list[str]:
+        return [name for name, pk in self.departments.items() if pk is None]
+
+    @property
+    def new_leaders(self) -> list[str]:
+        return [name for name, pk in self.leaders.items() if pk is None]
+
+    @property
+    def new_problems(self) -> list[ProblemTarget]:
+        return [problem for problem in self.problems if problem.pk is None]
+
+    def count(self, action: str) -> int:
+        return sum(row.action == action for row in self.rows)
+
+    @property
+    def inspection_label(self) -> str:
+        if self.inspection is not None:
+            return self.inspection.name
+        return f"新建：{self.new_inspection['name']}"
+
+
+def plan_import(
+    parsed: ParsedLedger, *, inspection: Inspection | None, title: str | None, today: datetime.date
+) -> ImportPlan:
+    """Read what exists (a fixed number of queries) and decide each row's fate."""
+    notes = list(parsed.notes)
+    new_inspection = None
+    if inspection is None:
+        new_inspection = {"name": title, **inspection_fields(parsed)}
+    existing_items = _existing_items(inspection, today)
+    problems = _match_problems(parsed.rows, inspection)
+    departments = _names_to_pks(Department, _all_names(parsed.rows, "departments"))
+    leaders = _names_to_pks(Leader, _all_names(parsed.rows, "leaders"))
+    feedback = inspection.feedback_date if inspection else None
+    rows = []
+    for row in parsed.rows:
+        planned = _plan_row(row, parsed, existing_items.get(row.number), problems[row.problem_key], feedback, today)
+        if row.deadline.immediate_default and planned.deadline is None and "deadline" in parsed.columns:
+            notes.append(
+                f"第{row.excel_row}行「{parsed.columns['deadline']}」立行立改：巡视轮次没有反馈日期，完成时限留空。"
+            )
+        if planned.existing is not None:
+            planned.changes = _changes(planned, planned.existing, has_progress=parsed.has("progress"))
+            planned.action = UPDATE if planned.changes else UNCHANGED
+        rows.append(planned)
+    return ImportPlan(
+        parsed=parsed,
+        inspection=inspection,
+        new_inspection=new_inspection,
+        problems=list(problems.values()),
+        rows=rows,
+        departments=departments,
+        leaders=leaders,
+        notes=notes,
+    )
+
+
+def _existing_items(inspection: Inspection | None, today: datetime.date) -> dict[int, ExistingItem]:
+    """number → the item and its relations; six queries, whatever the number of items."""
+    if inspection is None:
+        return {}
+    existing = {item.pk: ExistingItem(item) for item in RectificationItem.objects.filter(inspection=inspection)}
+    departments = dict(Department.objects.values_list("pk", "name"))
+    for snapshot in existing.values():
+        snapshot.lead_department = departments.get(snapshot.item.lead_department_id, "")
+    for relation, target in (("leaders", "leader"), ("co_departments", "department")):
+        links = (
+            getattr(RectificationItem, relation)
+            .through.objects.filter(rectificationitem__inspection=inspection)
+            .order_by(f"{target}__sort_order", f"{target}_id")
+            .values_list("rectificationitem_id", f"{target}_id", f"{target}__name")
+        )
+        for item_id, pk, name in links:
+            getattr(existing[item_id], relation).append((pk, name))
+    measures = (
+        Measure.objects.filter(item__inspection=inspection)
+        .order_by("item_id", "sequence")
+        .values_list("item_id", "pk", "text")
+    )
+    for item_id, pk, text in measures:
+        existing[item_id].measures.append((pk, text))
+    progress = ProgressUpdate.objects.filter(item__inspection=inspection, reported_on__lte=today)
+    progress = progress.order_by("reported_on", "pk")
+    for item_id, text in progress.values_list("item_id", "text"):
+        existing[item_id].latest_progress = text
+    return {snapshot.item.number: snapshot for snapshot in existing.values()}
+
+
+def _match_problems(rows: list[ImportRow], inspection: Inspection | None) -> dict[tuple, ProblemTarget]:
+    existing = list(inspection.problems.order_by("sequence")) if inspection else []
+    claimed: set[int] = set()
+    next_sequence = max((problem.sequence for problem in existing), default=0) + 1
+    targets: dict[tuple, ProblemTarget] = {}
+    for row in rows:
+        key = row.problem_key
+        if key in targets:
+            continue
+        sequence, title = key
+        candidates = [p for p in existing if p.title == title and p.pk not in claimed]
+        match = next((p for p in candidates if p.sequence == sequence), candidates[0] if candidates else None)
+        if match is not None:
+            claimed.add(match.pk)
+            targets[key] = ProblemTarget(match.sequence, match.title, match.description, pk=match.pk)
+        else:
+            targets[key] = ProblemTarget(next_sequence, title, row.problem_description)
+            next_sequence += 1
+    return targets
+
+
+def _all_names(rows: list[ImportRow], kind: str) -> list[str]:
+    names: dict[str, None] = {}
+    for row in rows:
+        if kind == "leaders":
+            names.update(dict.fromkeys(row.leaders))
+        else:
+            names.update(dict.fromkeys([row.lead_department] if row.lead_department else []))
+            names.update(dict.fromkeys(row.co_departments))
+    return list(names)
+
+
+def _names_to_pks(model, names: list[str]) -> dict[str, int | None]:
+    """name → pk of the first row of that name (by sort order), None when there is none."""
+    found: dict[str, int] = {}
+    for pk, name in model.objects.filter(name__in=names).order_by("sort_order", "pk").values_list("pk", "name"):
+        found.setdefault(name, pk)
+    return {name: found.get(name) for name in names}
+
+
+def _plan_row(
+    row: ImportRow,
+    parsed: ParsedLedger,
+    snapshot: ExistingItem | None,
+    problem: ProblemTarget,
+    feedback: datetime.date | None,
+    today: datetime.date,
+) -> PlannedRow:
+    has = parsed.has
+    existing = snapshot.item if snapshot is not None else None
+
+    def kept(name: str, file_value, default):
+        """The file's value when it has the column, else the existing item's, else ``default``."""
+        if has(name):
+            return file_value
+        return getattr(existing, _FIELD_ATTRS[name]) if existing is not None else default
+
+    # The deadline cell states a kind (立行立改, 长期坚持) or not; when not, an existing item keeps its kind.
+    kind = (row.deadline.kind if has("deadline") else None) or (
+        existing.kind if existing is not None else Kind.TIME_BOUND
+    )
+    deadline = row.deadline.day
+    if row.deadline.immediate_default and feedback is not None:
+        deadline = add_months(feedback, 1)
+    deadline = kept("deadline", deadline, None)
+    status = kept("status", row.status, Status.NOT_STARTED)
+    completed_on = None
+    if status == Status.COMPLETED:
+        if existing is not None and existing.completed_on and existing.status == Status.COMPLETED:
+            completed_on = existing.completed_on
+        else:
+            completed_on = deadline if deadline and deadline <= today else today
+    return PlannedRow(
+        source=row,
+        number=row.number,
+        problem=problem,
+        title=row.title,
+        detail=row.detail or (existing.detail if existing is not None else ""),
+        kind=kind,
+        deadline=deadline,
+        status=status,
+        completed_on=completed_on,
+        # A new item's progress text is its summary; an existing item keeps its (published) summary
+        # and gets a progress report when the file says something else (see _changes).
+        summary=row.progress if snapshot is None else existing.summary,
+        note=kept("notes", row.note, ""),
+        contact_person=kept("person", row.contact_person, ""),
+        lead_department=row.lead_department if has("department") or not snapshot else snapshot.lead_department,
+        co_departments=row.co_departments
+        if has("department") or has("co_departments") or not snapshot
+        else snapshot.names("co_departments"),
+        leaders=row.leaders if has("leader") or not snapshot else snapshot.names("leaders"),
+        measures=row.measures if has("measures") or not snapshot else snapshot.names("measures"),
+        existing=snapshot,
+        item_pk=existing.pk if existing is not None else None,
+    )
+
+
+_FIELD_ATTRS = {
+    "deadline": "deadline",
+    "status": "status",
+    "notes": "note",
+    "person": "contact_person",
+}
+
+
+_LABELS = {
+    "problem": "反馈问题",
+    "title": "整改事项",
+    "detail": "问题详情",
+    "kind": "整改类型",
+    "deadline": "完成时限",
+    "status": "完成状态",
+    "completed_on": "完成日期",
+    "summary": "整改情况",
+    "note": "备注",
+    "contact_person": "责任人",
+}
+
+
+def _changes(planned: PlannedRow, snapshot: ExistingItem, *, has_progress: bool) -> list[str]:
+    """Labels of what the row would change on the existing item. A progress text other than the one
+    the ledger shows becomes a new progress report (append-only) rather than a new summary."""
+    item = snapshot.item
+    changed = [
+        label for name, label in _LABELS.items() if name != "problem" and getattr(planned, name) != getattr(item, name)
+    ]
+    if planned.problem.pk != item.problem_id:
+        changed.insert(0, _LABELS["problem"])
+    if planned.lead_department != snapshot.lead_department:
+        changed.append("责任部门")
+    if set(planned.co_departments) != set(snapshot.names("co_departments")):
+        changed.append("配合部门")
+    if set(planned.leaders) != set(snapshot.names("leaders")):
+        changed.append("责任领导")
+    if planned.measures != snapshot.names("measures"):
+        changed.append(MEASURES)
+    text = planned.source.progress
+    if has_progress and text and text != snapshot.progress_shown:
+        planned.new_progress = text
+        changed.append(PROGRESS)
+    return changed
+
+
+def describe_deadline(row: PlannedRow) -> str:
+    """完成时限 as the preview shows it."""
+    if row.deadline:
+        return chinese_date(row.deadline)
+    return row.kind_label if row.kind == Kind.LONG_TERM else ""

@@ -1,0 +1,162 @@
+"""The look of the exported ledger: named styles created once per workbook, and a row writer
+that reuses styled cells instead of building style objects for every cell."""
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from rectify.ledger.models import RectificationItem
+from rectify.ledger.warning import Light
+
+Status = RectificationItem.Status
+
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+PERCENT_FORMAT = "0.0%"
+FONT_NAME = "宋体"
+# Excel refuses longer cell texts.
+MAX_CELL_TEXT = 32767
+
+# Light fills, dark enough to tell apart on a black-and-white printout.
+STATUS_FILLS = {
+    Status.NOT_STARTED: "E7E6E6",
+    Status.IN_PROGRESS: "DDEBF7",
+    Status.PENDING_SIGNOFF: "FCE4D6",
+    Status.COMPLETED: "E2EFDA",
+    Status.ONGOING: "D9F2F9",
+}
+LIGHT_FILLS = {
+    Light.GREEN: "C6EFCE",
+    Light.YELLOW: "FFEB9C",
+    Light.RED: "FFC7CE",
+    Light.BLUE: "BDD7EE",
+    Light.GREY: "D9D9D9",
+}
+
+# Named-style names are shown in Excel's style gallery, hence Chinese.
+TITLE = "台账标题"
+SUBTITLE = "台账副标题"
+SUBTITLE_RIGHT = "台账副标题（右）"
+HEADER = "台账表头"
+TEXT = "台账正文"
+CENTRED = "台账居中"
+DATE = "台账日期"
+PERCENT = "台账百分比"
+SECTION = "台账小标题"
+
+
+def status_style(status: str) -> str:
+    return f"完成状态·{Status(status).label}"
+
+
+def light_style(light: str) -> str:
+    return f"预警·{Light(light).label}"
+
+
+def register_styles(workbook: Workbook) -> None:
+    """Add every named style the ledger uses to ``workbook`` (once)."""
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    body = Font(name=FONT_NAME, size=10)
+    wrapped = Alignment(wrap_text=True, vertical="center")
+    centred = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    styles = [
+        NamedStyle(TITLE, font=Font(name=FONT_NAME, size=16, bold=True), alignment=centred),
+        NamedStyle(SUBTITLE, font=Font(name=FONT_NAME, size=11), alignment=Alignment(vertical="center")),
+        NamedStyle(
+            SUBTITLE_RIGHT,
+            font=Font(name=FONT_NAME, size=11),
+            alignment=Alignment(vertical="center", horizontal="right"),
+        ),
+        NamedStyle(
+            HEADER,
+            font=Font(name=FONT_NAME, size=11, bold=True),
+            fill=PatternFill("solid", fgColor="D9D9D9"),
+            border=border,
+            alignment=centred,
+        ),
+        NamedStyle(SECTION, font=Font(name=FONT_NAME, size=12, bold=True), alignment=Alignment(vertical="center")),
+        NamedStyle(TEXT, font=body, border=border, alignment=wrapped),
+        NamedStyle(CENTRED, font=body, border=border, alignment=centred),
+        NamedStyle(DATE, font=body, border=border, alignment=centred, number_format=DATE_FORMAT),
+        NamedStyle(PERCENT, font=body, border=border, alignment=centred, number_format=PERCENT_FORMAT),
+    ]
+    styles += [
+        NamedStyle(status_style(status), font=body, border=border, alignment=centred, fill=_fill(colour))
+        for status, colour in STATUS_FILLS.items()
+    ]
+    styles += [
+        NamedStyle(light_style(light), font=body, border=border, alignment=centred, fill=_fill(colour))
+        for light, colour in LIGHT_FILLS.items()
+    ]
+    for style in styles:
+        workbook.add_named_style(style)
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", fgColor=colour)
+
+
+def clean_text(text: str) -> str:
+    """Drop the control characters Excel refuses, and cut texts Excel cannot hold."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return text[:MAX_CELL_TEXT]
+
+
+class RowWriter:
+    """Appends styled rows to a write-only worksheet.
+
+    A write-only sheet serialises each row as it is appended, so one styled cell per
+    (column, style) is kept and only its value changes from row to row: no style object is
+    built per cell. ``style=None`` writes a bare value.
+    """
+
+    def __init__(self, worksheet, *, buffered: bool = False):
+        self.worksheet = worksheet
+        self.row = 0
+        self._cells: dict[tuple[int, str], WriteOnlyCell] = {}
+        self._buffer: list | None = [] if buffered else None
+
+    def declare_size(self, rows: int, columns: int) -> None:
+        """Tell readers the sheet's size up front (openpyxl asks this hook when it writes the sheet's
+        head, before any row); without it a reader must scan the whole sheet to size it."""
+        size = f"A1:{get_column_letter(max(columns, 1))}{max(rows, 1)}"
+        self.worksheet.calculate_dimension = lambda: size
+
+    def close(self) -> None:
+        """Write the rows a buffered writer kept, now that the sheet's size is known."""
+        rows, self._buffer = self._buffer or [], None
+        self.declare_size(len(rows), max((len(row) for row in rows), default=1))
+        self.row = 0
+        for row in rows:
+            self.append(row)
+
+    def append(self, cells: list[tuple[str | None, object]]) -> int:
+        """Write one row of (style, value) pairs; returns its row number (1-based)."""
+        if self._buffer is not None:
+            self._buffer.append(cells)
+            return len(self._buffer)
+        row = []
+        templates = self._cells
+        for column, (style, value) in enumerate(cells):
+            if style is None:
+                row.append(value)
+                continue
+            cell = templates.get((column, style))
+            if cell is None:
+                cell = templates[column, style] = WriteOnlyCell(self.worksheet)
+                cell.style = style
+            if isinstance(value, str):
+                if value:
+                    cell.value = clean_text(value)
+                    # Text stays text, even when it starts with "=" (no formula injection).
+                    cell.data_type = "s"
+                else:
+                    cell.value = None
+            else:
+                cell.value = value
+            row.append(cell)
+        self.worksheet.append(row)
+        self.row += 1
+        return self.row

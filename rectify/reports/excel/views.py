@@ -1,0 +1,207 @@
+"""Excel downloads (the monthly ledger, the filtered item list) and the ledger import pages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from rectify.accounts import audit
+from rectify.accounts.models import AuditEvent
+from rectify.ledger import selectors
+from rectify.ledger.asof import live_states
+from rectify.ledger.filters import ItemFilter
+from rectify.ledger.models import Inspection
+
+from . import uploads
+from .export import Heading, inspection_heading, item_list_ledger, monthly_ledger, workbook_bytes
+from .forms import LedgerExportForm, LedgerImportForm
+from .importer import LedgerImportError, import_ledger
+from .options import ExportOptionError, resolve_as_of, resolve_inspection
+from .periods import chinese_date
+from .planning import CREATE, UNCHANGED, UPDATE
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(workbook, filename: str) -> HttpResponse:
+    response = HttpResponse(workbook_bytes(workbook), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def _require_whole_ledger(user) -> None:
+    """The whole-inspection ledger is for the discipline office and leaders; a liaison exports
+    the items they may see from the item list instead."""
+    if not selectors.sees_whole_ledger(user):
+        raise PermissionDenied("您只能导出本部门可见的整改事项：请在“整改事项”列表中筛选后点击“导出Excel”。")
+
+
+@require_GET
+@permission_required("ledger.view_ledger", raise_exception=True)
+def ledger_export(request):
+    """A form to pick the inspection and the as-of day; it downloads from ``ledger_xlsx``."""
+    _require_whole_ledger(request.user)
+    form = LedgerExportForm(initial={"as_of": timezone.localdate()})
+    return render(request, "reports/excel/export_form.html", {"form": form})
+
+
+@require_GET
+@permission_required("ledger.view_ledger", raise_exception=True)
+def ledger_xlsx(request):
+    """/reports/ledger.xlsx?inspection=<id>&as_of=YYYY-MM-DD (or month=YYYY-MM)."""
+    _require_whole_ledger(request.user)
+    try:
+        as_of = resolve_as_of(
+            as_of=request.GET.get("as_of"), month=request.GET.get("month"), today=timezone.localdate()
+        )
+        inspection = resolve_inspection(request.GET.get("inspection"))
+    except ExportOptionError as error:
+        context = {"error": str(error), "inspections": error.inspections, "as_of": request.GET.get("as_of", "")}
+        return render(request, "reports/excel/export_error.html", context, status=400)
+    filename = f"{inspection.inspected_unit}整改台账_截至{as_of:%Y%m%d}.xlsx"
+    response = _xlsx_response(monthly_ledger(inspection, as_of), filename)
+    audit.record(AuditEvent.Kind.EXPORT, request=request, detail=f"月度台账：{inspection}，截至{chinese_date(as_of)}")
+    return response
+
+
+@require_GET
+@permission_required("ledger.view_ledger", raise_exception=True)
+def items_xlsx(request):
+    """Exactly the rows the item list shows for this user and these filters (/items/?…)."""
+    item_filter = ItemFilter(request.GET, queryset=selectors.item_list_queryset(request.user))
+    items = item_filter.qs
+    today = timezone.localdate()
+    heading = _list_heading(item_filter, items, today)
+    # live_states prefetches leaders in its own order: drop the list page's prefetch first.
+    states = live_states(items, today)
+    response = _xlsx_response(item_list_ledger(heading, states), f"整改事项_{today:%Y%m%d}.xlsx")
+    audit.record(AuditEvent.Kind.EXPORT, request=request, detail=f"整改事项清单：{len(states)} 项")
+    return response
+
+
+def _list_heading(item_filter: ItemFilter, items, today) -> Heading:
+    """The inspection's heading when the rows come from one inspection (two queries at most)."""
+    filtered = any(value for key, value in item_filter.data.items() if key not in ("page", "sort"))
+    inspection_ids = list(items.order_by().values_list("inspection_id", flat=True).distinct()[:2])
+    if len(inspection_ids) == 1:
+        heading = inspection_heading(Inspection.objects.get(pk=inspection_ids[0]), today)
+    else:
+        heading = Heading(title="巡视整改事项台账", reporting_unit="", as_of=today)
+    if filtered:
+        heading = Heading(title=f"{heading.title}（筛选结果）", reporting_unit=heading.reporting_unit, as_of=today)
+    return heading
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+@permission_required("ledger.manage_ledger", raise_exception=True)
+def ledger_import(request):
+    """Step 1: upload the workbook and say where it goes."""
+    if request.method == "POST":
+        form = LedgerImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            _forget_pending(request)
+            inspection = form.cleaned_data["inspection"]
+            request.session[uploads.SESSION_KEY] = {
+                "key": uploads.store(form.cleaned_data["file"]),
+                "inspection": inspection.pk if inspection else None,
+                "title": form.cleaned_data["title"].strip() if not inspection else "",
+                "filename": form.cleaned_data["file"].name,
+            }
+            return redirect("reports:ledger-import-preview")
+    else:
+        form = LedgerImportForm()
+    return render(request, "reports/excel/import_form.html", {"form": form})
+
+
+@require_GET
+@permission_required("ledger.manage_ledger", raise_exception=True)
+def ledger_import_preview(request):
+    """Step 2: every row as it will be saved, with its errors (a dry run)."""
+    pending = _pending(request)
+    if pending is None:
+        return redirect("reports:ledger-import")
+    plan, errors = _run(request, pending, dry_run=True)
+    return _preview(request, pending, plan, errors)
+
+
+@require_POST
+@permission_required("ledger.manage_ledger", raise_exception=True)
+def ledger_import_confirm(request):
+    """Step 3: import for real (all or nothing), then show the imported items."""
+    pending = _pending(request)
+    if pending is None or request.POST.get("key") != pending["key"]:
+        messages.error(request, "该预览已失效（可能已在其他窗口导入或取消），请重新上传。")
+        return redirect("reports:ledger-import")
+    plan, errors = _run(request, pending, dry_run=False)
+    if errors:
+        return _preview(request, pending, plan, errors)
+    _forget_pending(request)
+    outcome = (
+        f"已导入到「{plan.inspection.name}」：新增 {plan.count(CREATE)} 项，更新 {plan.count(UPDATE)} 项，"
+        f"无变化 {plan.count(UNCHANGED)} 项。"
+    )
+    audit.record(AuditEvent.Kind.IMPORT, request=request, detail=f"台账 {pending['filename']}：{outcome}")
+    messages.success(request, outcome)
+    return redirect(f"{reverse('ledger:item-list')}?inspection={plan.inspection.pk}")
+
+
+@require_POST
+@permission_required("ledger.manage_ledger", raise_exception=True)
+def ledger_import_cancel(request):
+    _forget_pending(request)
+    messages.info(request, "已取消导入，上传的文件已删除。")
+    return redirect("reports:ledger-import")
+
+
+def _pending(request) -> dict | None:
+    pending = request.session.get(uploads.SESSION_KEY)
+    if not isinstance(pending, dict) or uploads.path_for(pending.get("key")) is None:
+        if pending is not None:
+            request.session.pop(uploads.SESSION_KEY, None)
+            messages.error(request, "上传的文件已不存在（可能已过期），请重新上传。")
+        return None
+    return pending
+
+
+def _forget_pending(request) -> None:
+    pending = request.session.pop(uploads.SESSION_KEY, None)
+    if isinstance(pending, dict):
+        uploads.discard(pending.get("key"))
+
+
+def _run(request, pending: dict, *, dry_run: bool):
+    """(plan, errors): the plan is None when the file could not be read at all."""
+    inspection = None
+    if pending["inspection"]:
+        inspection = Inspection.objects.filter(pk=pending["inspection"]).first()
+        if inspection is None:
+            return None, ["所选巡视轮次已不存在，请重新上传。"]
+    try:
+        plan = import_ledger(
+            source=uploads.path_for(pending["key"]),
+            inspection=inspection,
+            title=pending["title"] or None,
+            dry_run=dry_run,
+            user=request.user,
+        )
+    except LedgerImportError as error:
+        return error.result, error.messages
+    return plan, []
+
+
+def _preview(request, pending: dict, plan, errors: list[str]):
+    context = {"pending": pending, "plan": plan, "errors": errors}
+    if plan is not None:
+        context["counts"] = {
+            "created": plan.count(CREATE),
+            "updated": plan.count(UPDATE),
+            "unchanged": plan.count(UNCHANGED),
+        }
+    return render(request, "reports/excel/import_preview.html", context)

@@ -1,0 +1,78 @@
+"""python manage.py import_ledger FILE [--inspection ID | --title TITLE] [--dry-run]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rectify.accounts import audit
+from rectify.accounts.models import AuditEvent
+from rectify.ledger.models import Inspection
+from rectify.reports.excel.importer import LedgerImportError, import_ledger
+from rectify.reports.excel.planning import CREATE, UNCHANGED, UPDATE, ImportPlan, describe_deadline
+
+
+class Command(BaseCommand):
+    help = "导入整改台账（Excel .xlsx）：导入到已有巡视轮次（--inspection），或新建巡视轮次（--title）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="台账文件（.xlsx）")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--inspection", help="导入到该编号的巡视轮次（序号相同的事项将被更新）")
+        target.add_argument("--title", help="新建巡视轮次，名称为此")
+        parser.add_argument("--dry-run", action="store_true", help="只检查并列出将导入的内容，不保存")
+
+    def handle(self, *args, file, inspection=None, title=None, dry_run=False, verbosity=1, **options):
+        self.verbosity = verbosity
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{path}")
+        target = _inspection(inspection) if inspection else None
+        try:
+            plan = import_ledger(source=path, inspection=target, title=title, dry_run=dry_run)
+        except LedgerImportError as error:
+            if error.result is not None and self.verbosity > 1:
+                self._print_rows(error.result)
+            raise CommandError("导入失败，未保存任何内容：\n" + "\n".join(error.messages)) from None
+        if dry_run or self.verbosity > 1:
+            self._print_rows(plan)
+        for note in plan.notes:
+            self.stdout.write(f"提示：{note}")
+        self._print_summary(plan, dry_run)
+        if not dry_run:
+            audit.record(
+                AuditEvent.Kind.IMPORT,
+                username="manage.py",
+                detail=f"台账 {path}：导入到「{plan.inspection}」，新增 {plan.count(CREATE)} 项，更新 {plan.count(UPDATE)} 项",
+            )
+
+    def _print_rows(self, plan: ImportPlan) -> None:
+        for row in plan.rows:
+            self.stdout.write(
+                f"第{row.source.excel_row}行 [{row.action}] {row.number}. {row.title}"
+                f" | {row.problem.label} | 措施{len(row.measures)}条"
+                f" | {'、'.join(row.leaders)} | {row.lead_department} | {describe_deadline(row)}"
+                f" | {row.status_label}" + (f" | 变更：{'、'.join(row.changes)}" if row.changes else "")
+            )
+
+    def _print_summary(self, plan: ImportPlan, dry_run: bool) -> None:
+        verb = "将" if dry_run else "已"
+        self.stdout.write(
+            f"{'（试运行，未保存）' if dry_run else ''}{verb}导入到「{plan.inspection_label}」："
+            f"新增 {plan.count(CREATE)} 项，更新 {plan.count(UPDATE)} 项，无变化 {plan.count(UNCHANGED)} 项。"
+        )
+        if plan.new_problems:
+            self.stdout.write(f"{verb}新建反馈问题 {len(plan.new_problems)} 个。")
+        if plan.new_departments:
+            self.stdout.write(f"{verb}新建部门：{'、'.join(plan.new_departments)}")
+        if plan.new_leaders:
+            self.stdout.write(f"{verb}新建责任领导：{'、'.join(plan.new_leaders)}")
+        if not dry_run and plan.inspection is not None:
+            self.stdout.write(f"巡视轮次编号：{plan.inspection.pk}")
+
+
+def _inspection(value: str) -> Inspection:
+    try:
+        return Inspection.objects.get(pk=int(value))
+    except (ValueError, Inspection.DoesNotExist):
+        existing = "\n".join(f"  {i.pk}：{i.name}" for i in Inspection.objects.order_by("pk")) or "  （无）"
+        raise CommandError(f"没有编号为 {value} 的巡视轮次。现有巡视轮次：\n{existing}") from None
