@@ -47,7 +47,9 @@ def test_database_url_is_honoured():
 
 def test_deployment_checklist_is_clean_in_production():
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
-    environment.update(DEBUG="0", SECRET_KEY="k" * 30 + "-production-like-secret-0123456789", ALLOWED_HOSTS="rectify.example.org")
+    environment.update(
+        DEBUG="0", SECRET_KEY="k" * 30 + "-production-like-secret-0123456789", ALLOWED_HOSTS="rectify.example.org"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -71,7 +71,9 @@ def notice_docx(request, inspection_id: int):
             "截至日期格式不正确，应为 YYYY-MM-DD。".encode(), content_type="text/plain; charset=utf-8"
         )
     draft = build_notice_draft(inspection=inspection, as_of=as_of_form.cleaned_data["as_of"] or timezone.localdate())
-    audit.record(AuditEvent.Kind.EXPORT, request=request, detail=f"整改通报：{inspection}（{draft.filename_stem}.docx）")
+    audit.record(
+        AuditEvent.Kind.EXPORT, request=request, detail=f"整改通报：{inspection}（{draft.filename_stem}.docx）"
+    )
     return FileResponse(
         io.BytesIO(render_docx(draft)),
         as_attachment=True,
