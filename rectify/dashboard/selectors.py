@@ -2,10 +2,10 @@
 the number of items: the dashboard's query count is pinned in the tests."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncMonth
 
 from rectify.accounts.models import User
 from rectify.ledger.models import Decision, Extension, RectificationItem, SignOff
@@ -95,16 +95,21 @@ def by_problem(items: QuerySet, *, today: datetime.date) -> list[GroupRow]:
 
 
 def completions_by_month(items: QuerySet) -> list[tuple[datetime.date, int]]:
-    """Items completed (销号) per month, by their recorded completion date."""
+    """Items completed (销号) per month, by their recorded completion date.
+
+    Grouped by day in the database and by month here: SQLite truncates dates with a Python
+    function per row, which cost more than the rest of the dashboard at 10k items.
+    """
     rows = (
         items.filter(status=Status.COMPLETED, completed_on__isnull=False)
         .order_by()
-        .annotate(month=TruncMonth("completed_on"))
-        .values("month")
+        .values("completed_on")
         .annotate(n=Count("pk"))
-        .order_by("month")
     )
-    return [(row["month"], row["n"]) for row in rows]
+    months: dict[datetime.date, int] = defaultdict(int)
+    for row in rows:
+        months[row["completed_on"].replace(day=1)] += row["n"]
+    return sorted(months.items())
 
 
 def deadlines_ahead(items: QuerySet, *, today: datetime.date, weeks: int = 8) -> list[int]:
