@@ -187,7 +187,7 @@ class RectificationItem(models.Model):
     class Meta:
         verbose_name = _("整改事项")
         verbose_name_plural = _("整改事项")
-        ordering = ["inspection", "number"]
+        ordering = ["inspection_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["inspection", "number"], name="item_unique_number_per_inspection"),
             models.CheckConstraint(condition=Q(number__gte=1), name="item_number_positive"),

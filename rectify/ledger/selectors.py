@@ -46,7 +46,7 @@ def item_list_queryset(user: User) -> QuerySet[RectificationItem]:
         items_visible_to(user)
         .select_related("inspection", "problem", "lead_department")
         .prefetch_related("leaders")
-        .order_by("inspection", "number")
+        .order_by("inspection_id", "number")
     )
 
 

@@ -13,7 +13,7 @@ class ItemTable(tables.Table):
     select = tables.CheckBoxColumn(
         accessor="pk", attrs={"input": {"name": "items", "form": "bulk-form"}, "th__input": {"aria-label": "全选"}}
     )
-    number = tables.Column(verbose_name=_("序号"), order_by=("inspection", "number"))
+    number = tables.Column(verbose_name=_("序号"), order_by=("inspection_id", "number"))
     problem = tables.Column(verbose_name=_("反馈问题"), order_by=("problem__sequence",))
     title = tables.Column(verbose_name=_("整改事项"), linkify=True)
     lead_department = tables.Column(verbose_name=_("责任部门"), order_by=("lead_department__name",))
@@ -36,7 +36,7 @@ class ItemTable(tables.Table):
     def order_deadline(self, queryset, is_descending):
         """Items without a deadline (long-term) sort last in both directions, on every database."""
         deadline = F("deadline").desc(nulls_last=True) if is_descending else F("deadline").asc(nulls_last=True)
-        return queryset.order_by(deadline, "inspection", "number"), True
+        return queryset.order_by(deadline, "inspection_id", "number"), True
 
     def render_problem(self, record):
         return format_html("{}{}", record.problem.label, record.problem.title)

@@ -286,7 +286,7 @@ def bulk_action(request):
     if not form.is_valid():
         messages.error(request, _errors(form.errors))
         return redirect("ledger:item-list")
-    items = form.cleaned_data["items"].select_related("lead_department").order_by("inspection", "number")
+    items = form.cleaned_data["items"].select_related("lead_department").order_by("inspection_id", "number")
     if request.POST.get("confirm") != "yes":
         return render(request, "ledger/bulk_confirm.html", {"form": form, "items": items})
     try:
