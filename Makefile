@@ -20,7 +20,7 @@ PYTEST_WORKERS ?= 2
 BROWSER_PACKAGES := chromium fonts-wqy-microhei
 
 .DEFAULT_GOAL := help
-.PHONY: help install setup run browser-deps lint test
+.PHONY: help install setup run browser-deps lint test bench
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -78,3 +78,9 @@ test: setup browser-deps lint
 	if [ $$rc -eq 5 ]; then echo "pytest: no non-browser tests collected"; elif [ $$rc -ne 0 ]; then exit $$rc; fi
 	@rc=0; DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser -n 0 -q || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no browser tests collected"; elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+#   make bench         performance bench: 1k/10k/100k demo items on SQLite and a throw-away PostgreSQL 15,
+#                      page latency and queries, Excel export/import, gunicorn throughput → bench/RESULTS.md
+#                      (about 15–20 minutes; bench/README.md)
+bench: install
+	bash bench/pg.sh $(PY) bench/run.py
