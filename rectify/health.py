@@ -16,5 +16,5 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return HttpResponse("database unavailable", status=503, content_type="text/plain; charset=utf-8")
+        return HttpResponse("数据库不可用", status=503, content_type="text/plain; charset=utf-8")
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
