@@ -9,7 +9,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
@@ -177,15 +178,17 @@ def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = 
 def _latest(history_queryset, end: datetime.datetime) -> list:
     """The last record of each object before ``end``, dropping objects deleted by then.
 
-    ``latest_of_each`` narrows the rows in the database; records with the very same timestamp
-    (several saves in one instant) are then settled by ``history_id``.
+    A window function ranks each object's records (newest first; ties settled by
+    ``history_id``), so the database returns one row per object in a single pass.
     """
-    latest = {}
-    for record in history_queryset.filter(history_date__lt=end).latest_of_each():
-        kept = latest.get(record.id)
-        if kept is None or (record.history_date, record.history_id) > (kept.history_date, kept.history_id):
-            latest[record.id] = record
-    return [record for record in latest.values() if record.history_type != "-"]
+    ranked = history_queryset.filter(history_date__lt=end).annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("id")],
+            order_by=[F("history_date").desc(), F("history_id").desc()],
+        )
+    )
+    return [record for record in ranked.filter(rank=1) if record.history_type != "-"]
 
 
 def _past_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
