@@ -5,7 +5,9 @@ not today's; items created later are left out. For today or a future day the liv
 Either way the number of queries does not depend on the number of items.
 """
 
+import contextlib
 import datetime
+import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -97,12 +99,30 @@ def _live_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     return live_states(RectificationItem.objects.filter(inspection=inspection).order_by("number"), day)
 
 
+@contextlib.contextmanager
+def paused_gc():
+    """Building hundreds of thousands of small objects sets off Python's cyclic garbage collector
+    again and again, each full pass walking every live object: about half the time of building a
+    10,000-item ledger. Nothing built here forms reference cycles; collect as usual afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = None) -> list[ItemState]:
     """Today's state of the given items (e.g. a filtered list), in the queryset's order.
 
     Plain values, no model instances: a fixed number of queries and little memory at 100k items.
     """
-    day = day or timezone.localdate()
+    with paused_gc():
+        return _live_states(items, day or timezone.localdate())
+
+
+def _live_states(items: QuerySet[RectificationItem], day: datetime.date) -> list[ItemState]:
     rows = list(
         items.values_list(
             "pk",
@@ -192,6 +212,11 @@ def _latest(history_queryset, end: datetime.datetime) -> list:
 
 
 def _past_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
+    with paused_gc():
+        return _past_states(inspection, day)
+
+
+def _past_states(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     end = end_of_day(day)
     records = _latest(
         RectificationItem.history.filter(inspection_id=inspection.pk).prefetch_related(
@@ -200,7 +225,9 @@ def _past_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
         end,
     )
     records.sort(key=lambda record: record.number)
-    item_ids = [record.id for record in records]
+    # The inspection's items as a subquery, not a list of ids: SQLite builds limit the number of
+    # query parameters (32,766 by default). An empty list when there were none: no queries then.
+    item_ids = RectificationItem.history.filter(inspection_id=inspection.pk).values("id") if records else []
     problems = {
         record.id: record for record in _latest(FeedbackProblem.history.filter(inspection_id=inspection.pk), end)
     }
