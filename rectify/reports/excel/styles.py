@@ -3,7 +3,7 @@ that reuses styled cells instead of building style objects for every cell."""
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -117,6 +117,27 @@ class RowWriter:
         self.row = 0
         self._cells: dict[tuple[int, str], WriteOnlyCell] = {}
         self._buffer: list | None = [] if buffered else None
+        worksheet._values_to_row = self._cells_to_row
+
+    def _cells_to_row(self, values, row_idx):
+        """Replaces openpyxl's ``WriteOnlyWorksheet._values_to_row`` (openpyxl 3.1): that one first
+        assigns every value to a plain cell and, for one of our styled cells, falls back on the
+        ValueError this raises (formatting the cell's repr into the message), then makes a new
+        cell for the next value; it costs about as much as writing the row. Our cells are used as
+        they are; a bare value goes into one reused unstyled cell (each cell is serialised before
+        the next is taken)."""
+        plain = WriteOnlyCell(self.worksheet)
+        for column, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                cell = value
+            else:
+                plain.value = value
+                cell = plain
+            cell.column = column
+            cell.row = row_idx
+            yield cell
 
     def declare_size(self, rows: int, columns: int) -> None:
         """Tell readers the sheet's size up front (openpyxl asks this hook when it writes the sheet's
