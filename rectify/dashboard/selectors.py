@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from rectify.accounts.models import User
 from rectify.ledger.models import Decision, Extension, RectificationItem, SignOff
 from rectify.ledger.numbering import problem_label
+from rectify.ledger.selectors import StatusFigures
 
 Status = RectificationItem.Status
 STATUS_ORDER = [Status.COMPLETED, Status.ONGOING, Status.PENDING_SIGNOFF, Status.IN_PROGRESS, Status.NOT_STARTED]
@@ -113,21 +114,31 @@ def completions_by_month(items: QuerySet) -> list[tuple[datetime.date, int]]:
 
 
 def deadlines_ahead(items: QuerySet, *, today: datetime.date, weeks: int = 8) -> list[int]:
-    """Open items falling due in each of the next ``weeks`` weeks (week 0 starts today)."""
-    open_items = items.exclude(status__in=[Status.COMPLETED, Status.ONGOING])
-    counts = open_items.aggregate(
-        **{
-            f"w{week}": Count(
-                "pk",
-                filter=Q(
-                    deadline__gte=today + datetime.timedelta(weeks=week),
-                    deadline__lt=today + datetime.timedelta(weeks=week + 1),
-                ),
-            )
-            for week in range(weeks)
-        }
+    """Open items falling due in each of the next ``weeks`` weeks (week 0 starts today).
+
+    Counted per day over the deadline range only (a range scan of the deadline index instead of
+    a pass over every item), then per week here."""
+    rows = (
+        items.exclude(status__in=[Status.COMPLETED, Status.ONGOING])
+        .filter(deadline__gte=today, deadline__lt=today + datetime.timedelta(weeks=weeks))
+        .order_by()
+        .values_list("deadline")
+        .annotate(n=Count("pk"))
     )
-    return [counts[f"w{week}"] for week in range(weeks)]
+    counts = [0] * weeks
+    for deadline, n in rows:
+        counts[(deadline - today).days // 7] += n
+    return counts
+
+
+def figures_from_groups(rows: list[GroupRow]) -> StatusFigures:
+    """The totals of rows that partition the items (``by_department``: each item has one lead
+    department or none), so that the dashboard need not count every item once more."""
+    return StatusFigures(
+        total=sum(row.total for row in rows),
+        overdue=sum(row.overdue for row in rows),
+        **{status.value: sum(row.counts.get(status.value, 0) for row in rows) for status in Status},
+    )
 
 
 def _listed(items: QuerySet) -> QuerySet:

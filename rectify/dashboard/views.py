@@ -26,8 +26,8 @@ def index(request):
         items = items.filter(inspection=inspection)
     today = timezone.localdate()
     links = ItemLinks(inspection)
-    figures = ledger_selectors.status_figures(items, today=today)
     departments = selectors.by_department(items, today=today)
+    figures = selectors.figures_from_groups(departments)
     leaders = selectors.by_leader(items, today=today)
     problems = selectors.by_problem(items, today=today) if inspection is not None else []
     context = {

@@ -182,10 +182,10 @@ def test_pinned_query_count(client, office_user, django_assert_num_queries):
     inspection = _many_items(50)
     client.force_login(office_user)
     client.get("/", {"inspection": inspection.pk})
-    # Expect 20 queries: session, user, groups; the inspections; status figures (one aggregate);
-    # by department, by leader, by problem; the overdue list and its leaders; the due-soon list and
-    # its leaders; completions by month; deadlines ahead (one aggregate); pending sign-offs and
-    # extensions (the staff's view); the unread-reminder count in the navigation; and saving the
-    # session (savepoint, update, release).
-    with django_assert_num_queries(20):
+    # Expect 19 queries: session, user, groups; the inspections; by department (the status figures
+    # are its totals), by leader, by problem; the overdue list and its leaders; the due-soon list
+    # and its leaders; completions by month; deadlines ahead (per day over eight weeks); pending
+    # sign-offs and extensions (the staff's view); the unread-reminder count in the navigation; and
+    # saving the session (savepoint, update, release).
+    with django_assert_num_queries(19):
         client.get("/")
