@@ -382,6 +382,10 @@ class SignOff(models.Model):
                 name="signoff_rejection_has_reason",
             ),
         ]
+        # The dashboard's "待我审核" list: pending requests, oldest first, LIMIT 50.
+        indexes = [
+            models.Index(fields=["submitted_at"], condition=Q(decision="pending"), name="signoff_pending_idx"),
+        ]
 
     def __str__(self):
         return f"{self.item.number}. 销号申请（{self.get_decision_display()}）"
@@ -426,6 +430,9 @@ class Extension(models.Model):
             models.UniqueConstraint(
                 fields=["item"], condition=Q(decision="pending"), name="extension_one_pending_per_item"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["requested_at"], condition=Q(decision="pending"), name="extension_pending_idx"),
         ]
 
     def __str__(self):
