@@ -5,9 +5,7 @@ not today's; items created later are left out. For today or a future day the liv
 Either way the number of queries does not depend on the number of items.
 """
 
-import contextlib
 import datetime
-import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,6 +15,7 @@ from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
 
+from .bulk import paused_gc
 from .models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 from .warning import Light, is_overdue, light_for
 
@@ -97,20 +96,6 @@ def ledger_as_of(inspection: Inspection, day: datetime.date) -> list[ItemState]:
 
 def _live_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     return live_states(RectificationItem.objects.filter(inspection=inspection).order_by("number"), day)
-
-
-@contextlib.contextmanager
-def paused_gc():
-    """Building hundreds of thousands of small objects sets off Python's cyclic garbage collector
-    again and again, each full pass walking every live object: about half the time of building a
-    10,000-item ledger. Nothing built here forms reference cycles; collect as usual afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = None) -> list[ItemState]:

@@ -9,7 +9,7 @@ a '~' record on the day it did (for a completed item: the day it was signed off)
 and the completion trend read that history.
 
 Speed: 100,000 items make about 1.7 million rows. They are written inside one transaction with
-multi-row inserts on the raw database connection (``executemany`` on SQLite, ``execute_values``
+multi-row inserts on the raw database connection (``bulk.BulkWriter``: ``executemany`` on SQLite, ``COPY``
 on PostgreSQL), not through ``Model.save()``; primary keys are allocated here, after the largest
 existing one, so that history rows can point at their objects without reading ids back. Run it
 while nobody else writes to the ledger.
@@ -19,21 +19,17 @@ Deterministic: the same ``seed``, sizes and ``today`` give the same rows.
 
 import contextlib
 import datetime
-import gc
-import io
-import operator
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max, Model
 from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
 
+from .bulk import BulkWriter, paused_gc
 from .models import Decision, FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem, SignOff
 from .numbering import chinese_number, measure_label
 
@@ -281,7 +277,7 @@ def generate_demo_data(
     if not 1 <= inspections <= items:
         raise ValueError("inspections must be between 1 and the number of items")
     started = time.perf_counter()
-    with _paused_gc(), _bulk_load_session(), connection.constraint_checks_disabled(), transaction.atomic():
+    with paused_gc(), _bulk_load_session(), connection.constraint_checks_disabled(), transaction.atomic():
         generator = _Generator(
             rng=random.Random(seed),
             today=today or timezone.localdate(),
@@ -300,19 +296,6 @@ def generate_demo_data(
                 cursor.execute(f"{command} {connection.ops.quote_name(table.db_table)}")
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-@contextlib.contextmanager
-def _paused_gc():
-    """Millions of row tuples set off the cyclic garbage collector over and over (each pass walks
-    every live object); none of them forms a cycle."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextlib.contextmanager
@@ -353,108 +336,6 @@ def _leaders() -> list[Leader]:
     return leaders
 
 
-# --- Writing rows ---------------------------------------------------------------------------------
-
-
-class _Table:
-    """Rows for one table, buffered until the next flush. ``explicit_pk``: the caller gives the
-    primary key (allocated with ``allocate``), else the database does."""
-
-    def __init__(self, model: type[Model], *, explicit_pk: bool):
-        self.model = model
-        self.db_table = model._meta.db_table
-        pk = model._meta.pk
-        fields = [f for f in model._meta.concrete_fields if explicit_pk or f is not pk]
-        self.attnames = [f.attname for f in fields]
-        self._row = operator.itemgetter(*self.attnames)
-        self.columns = [f.column for f in fields]
-        self.rows: list[tuple] = []
-        self.count = 0
-        self.next_pk = 0
-        if explicit_pk:
-            self.next_pk = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
-
-    def allocate(self) -> int:
-        pk = self.next_pk
-        self.next_pk += 1
-        return pk
-
-    def add(self, **values) -> None:
-        if len(values) != len(self.attnames):
-            raise ValueError(f"{self.db_table}: expected {sorted(self.attnames)}, got {sorted(values)}")
-        self.rows.append(self._row(values))
-
-
-class _Writer:
-    """Multi-row inserts on the raw DB-API connection (no ORM, no query logging)."""
-
-    def __init__(self):
-        connection.ensure_connection()
-        self.tables: list[_Table] = []
-        self.vendor = connection.vendor
-        self.quote = connection.ops.quote_name
-
-    def table(self, model: type[Model], *, explicit_pk: bool = False) -> _Table:
-        table = _Table(model, explicit_pk=explicit_pk)
-        self.tables.append(table)
-        return table
-
-    def flush(self) -> None:
-        cursor = connection.connection.cursor()
-        try:
-            for table in self.tables:
-                if table.rows:
-                    self._insert(cursor, table)
-                    table.count += len(table.rows)
-                    table.rows.clear()
-        finally:
-            cursor.close()
-
-    def _insert(self, cursor, table: _Table) -> None:
-        table_name = self.quote(table.db_table)
-        columns = ", ".join(self.quote(column) for column in table.columns)
-        if self.vendor == "postgresql":
-            self._copy(cursor, f"COPY {table_name} ({columns}) FROM STDIN", table.rows)
-            return
-        placeholder = "?" if self.vendor == "sqlite" else "%s"
-        values = ", ".join([placeholder] * len(table.columns))
-        cursor.executemany(f"INSERT INTO {table_name} ({columns}) VALUES ({values})", table.rows)
-
-    @staticmethod
-    def _copy(cursor, sql: str, rows: list[tuple]) -> None:
-        """PostgreSQL's COPY in text format: several times faster than INSERT for bulk loads."""
-        text = "".join("\t".join([_copy_text(value) for value in row]) + "\n" for row in rows)
-        if hasattr(cursor, "copy_expert"):  # psycopg2
-            cursor.copy_expert(sql, io.StringIO(text))
-        else:  # psycopg 3
-            with cursor.copy(sql) as copy:
-                copy.write(text)
-
-    def reset_sequences(self) -> None:
-        models = [table.model for table in self.tables if table.next_pk]
-        statements = connection.ops.sequence_reset_sql(no_style(), models)
-        if statements:
-            with connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return str(value)  # numbers, dates, aware datetimes (2024-01-31 10:00:00+08:00)
-
-
 # --- Generating ---------------------------------------------------------------------------------
 
 
@@ -482,7 +363,7 @@ class _Generator:
         self._history_fields: dict = {}
         self.summary = DemoSummary()
 
-        w = self.writer = _Writer()
+        w = self.writer = BulkWriter()
         item_model, item_history = RectificationItem, RectificationItem.history.model
         self.inspections = w.table(Inspection, explicit_pk=True)
         self.inspection_history = w.table(Inspection.history.model)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from rectify.accounts.models import Department, Leader, User
+from rectify.ledger import bulk
+from rectify.ledger.bulk import paused_gc
 from rectify.ledger.models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 
 from .planning import CREATE, MEASURES, UPDATE, ImportPlan, PlannedRow, plan_import
@@ -61,6 +63,11 @@ def import_ledger(
         raise LedgerImportError(["请选择要导入到的巡视轮次，或填写新巡视轮次的名称（二者选一）。"])
     if title and len(title) > _TITLE_MAX:
         raise LedgerImportError([f"巡视轮次名称过长（最多{_TITLE_MAX}字）。"])
+    with paused_gc():
+        return _import(source, inspection, title, dry_run, user, today)
+
+
+def _import(source, inspection, title, dry_run, user, today) -> ImportPlan:
     parsed = read_ledger(source)
     today = today or timezone.localdate()
     try:
@@ -167,10 +174,9 @@ class _Writer:
             RectificationItem(inspection=self.inspection, number=row.number, created_at=self.now, **self._values(row))
             for row in rows
         ]
-        bulk_create_with_history(items, RectificationItem, **self.history)
-        pks = dict(RectificationItem.objects.filter(inspection=self.inspection).values_list("number", "pk"))
-        for row in rows:
-            row.item_pk = pks[row.number]
+        bulk.create_with_history(items, RectificationItem, user=self.user, date=self.now, reason=CHANGE_REASON)
+        for row, item in zip(rows, items, strict=True):
+            row.item_pk = item.pk
 
     def _update_items(self, rows: list[PlannedRow]) -> None:
         items = []
@@ -210,18 +216,19 @@ class _Writer:
                 own = {name: pk for pk, name in getattr(row.existing, field_name)} if row.existing else {}
                 for name in names_of(row):
                     links.append(through(rectificationitem_id=row.item_pk, **{target: own.get(name, pks[name])}))
-            through.objects.bulk_create(links, batch_size=BATCH)
-            saved = through.objects.filter(rectificationitem__inspection=self.inspection).values_list(
-                "pk", "rectificationitem_id", target
-            )
+            bulk.create_with_history(links, through, date=self.now)
             historical = apps.get_model("ledger", f"HistoricalRectificationItem_{field_name}")
-            historical.objects.bulk_create(
+            bulk.insert_rows(
+                historical,
                 [
-                    historical(id=pk, history_id=records[item_id], rectificationitem_id=item_id, **{target: other})
-                    for pk, item_id, other in saved
-                    if item_id in records
+                    {
+                        "id": link.pk,
+                        "history_id": records[link.rectificationitem_id],
+                        "rectificationitem_id": link.rectificationitem_id,
+                        target: getattr(link, target),
+                    }
+                    for link in links
                 ],
-                batch_size=BATCH,
             )
 
     def _write_measures(self, created: list[PlannedRow], updated: list[PlannedRow]) -> None:
@@ -239,7 +246,7 @@ class _Writer:
                     texts[current[sequence - 1][0]] = text
             removed += [pk for pk, _text in current[len(row.measures) :]]
         if new:
-            bulk_create_with_history(new, Measure, **self.history)
+            bulk.create_with_history(new, Measure, user=self.user, date=self.now, reason=CHANGE_REASON)
         changed = []
         for chunk in _chunks(list(texts)):
             for measure in Measure.objects.filter(pk__in=chunk):
