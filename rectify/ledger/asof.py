@@ -9,6 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -180,94 +181,134 @@ def _live_states(items: QuerySet[RectificationItem], day: datetime.date) -> list
     ]
 
 
-def _latest(history_queryset, end: datetime.datetime) -> list:
-    """The last record of each object before ``end``, dropping objects deleted by then.
+def _latest(history_queryset: QuerySet, end: datetime.datetime) -> QuerySet:
+    """The last record of each object before ``end`` (callers drop those of type '-', deleted).
 
     A window function ranks each object's records (newest first; ties settled by
     ``history_id``), so the database returns one row per object in a single pass.
     """
-    ranked = history_queryset.filter(history_date__lt=end).annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("id")],
-            order_by=[F("history_date").desc(), F("history_id").desc()],
+    return (
+        history_queryset.filter(history_date__lt=end)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("id")],
+                order_by=[F("history_date").desc(), F("history_id").desc()],
+            )
         )
+        .filter(rank=1)
     )
-    return [record for record in ranked.filter(rank=1) if record.history_type != "-"]
+
+
+_ITEM_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "kind",
+    "status",
+    "deadline",
+    "original_deadline",
+    "completed_on",
+    "summary",
+    "note",
+    "contact_person",
+    "return_count",
+    "problem_id",
+    "lead_department_id",
+    "history_id",
+    "history_type",
+)
 
 
 def _past_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
+    """Plain values, as ``live_states``: model instances of 10,000 historical records and their
+    prefetched relations cost several times the queries themselves."""
     with paused_gc():
         return _past_states(inspection, day)
 
 
 def _past_states(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     end = end_of_day(day)
-    records = _latest(
-        RectificationItem.history.filter(inspection_id=inspection.pk).prefetch_related(
-            "historicalrectificationitem_leaders_set", "historicalrectificationitem_co_departments_set"
-        ),
-        end,
-    )
-    records.sort(key=lambda record: record.number)
-    # The inspection's items as a subquery, not a list of ids: SQLite builds limit the number of
-    # query parameters (32,766 by default). An empty list when there were none: no queries then.
-    item_ids = RectificationItem.history.filter(inspection_id=inspection.pk).values("id") if records else []
+    latest_items = _latest(RectificationItem.history.filter(inspection_id=inspection.pk), end)
+    rows = sorted((row for row in latest_items.values_list(*_ITEM_FIELDS) if row[-1] != "-"), key=lambda row: row[1])
+    if not rows:
+        return []
+    # Subqueries, not lists of ids: SQLite builds limit a query to 32,766 parameters.
+    item_ids = RectificationItem.history.filter(inspection_id=inspection.pk).values("id")
+    records = latest_items.values("history_id")
+
     problems = {
-        record.id: record for record in _latest(FeedbackProblem.history.filter(inspection_id=inspection.pk), end)
+        pk: ProblemState(pk, sequence, title)
+        for pk, sequence, title, kind in _latest(FeedbackProblem.history.filter(inspection_id=inspection.pk), end)
+        .values_list("id", "sequence", "title", "history_type")
+        .iterator()
+        if kind != "-"
     }
     # Rows made without history (raw SQL, say) are read as they are now.
-    problems.update(
-        {p.id: p for p in FeedbackProblem.objects.filter(inspection=inspection).exclude(pk__in=list(problems))}
-    )
-    measures: dict[int, list] = {}
-    for record in sorted(_latest(Measure.history.filter(item_id__in=item_ids), end), key=lambda m: m.sequence):
-        measures.setdefault(record.item_id, []).append(record)
-    progress: dict[int, list] = {}
-    for update in ProgressUpdate.objects.filter(item_id__in=item_ids, created_at__lt=end).order_by("reported_on", "pk"):
-        progress.setdefault(update.item_id, []).append(update)
-    departments = dict(Department.objects.values_list("pk", "name"))
-    leaders = dict(Leader.objects.values_list("pk", "name"))
-    states = []
-    for record in records:
-        leader_ids = sorted(row.leader_id for row in record.historicalrectificationitem_leaders_set.all())
-        co_ids = sorted(row.department_id for row in record.historicalrectificationitem_co_departments_set.all())
-        states.append(
-            _state(
-                record,
-                problem=problems.get(record.problem_id),
-                lead_department=departments.get(record.lead_department_id, ""),
-                co_departments=[departments[pk] for pk in co_ids if pk in departments],
-                leaders=[leaders[pk] for pk in leader_ids if pk in leaders],
-                measures=measures.get(record.id, []),
-                progress=progress.get(record.id, []),
-                day=day,
-            )
+    for pk, sequence, title in (
+        FeedbackProblem.objects.filter(inspection=inspection)
+        .exclude(pk__in=list(problems))
+        .values_list("pk", "sequence", "title")
+    ):
+        problems[pk] = ProblemState(pk, sequence, title)
+
+    departments = {pk: (order, name) for pk, order, name in Department.objects.values_list("pk", "sort_order", "name")}
+    leader_names = {pk: (order, name) for pk, order, name in Leader.objects.values_list("pk", "sort_order", "name")}
+    leaders = _related_names(RectificationItem.leaders, "leader_id", records, leader_names)
+    co_departments = _related_names(RectificationItem.co_departments, "department_id", records, departments)
+
+    measures = defaultdict(list)
+    for item_id, sequence, text, is_done, done_on, kind in sorted(
+        _latest(Measure.history.filter(item_id__in=item_ids), end).values_list(
+            "item_id", "sequence", "text", "is_done", "done_on", "history_type"
+        ),
+        key=lambda row: (row[0], row[1]),
+    ):
+        if kind != "-":
+            measures[item_id].append(MeasureState(sequence, text, is_done, done_on))
+    progress = defaultdict(list)
+    for item_id, reported_on, text in (
+        ProgressUpdate.objects.filter(item_id__in=item_ids, created_at__lt=end, reported_on__lte=day)
+        .order_by("reported_on", "pk")
+        .values_list("item_id", "reported_on", "text")
+    ):
+        progress[item_id].append(ProgressState(reported_on, text))
+
+    return [
+        ItemState(
+            pk=r[0],
+            number=r[1],
+            title=r[2],
+            problem=problems.get(r[12]) or ProblemState(r[12], 0, ""),
+            kind=r[3],
+            status=r[4],
+            deadline=r[5],
+            original_deadline=r[6],
+            completed_on=r[7],
+            summary=r[8],
+            note=r[9],
+            contact_person=r[10],
+            lead_department=departments[r[13]][1] if r[13] in departments else "",
+            co_departments=co_departments[r[14]],
+            leaders=leaders[r[14]],
+            return_count=r[11],
+            as_of=day,
+            measures=measures[r[0]],
+            progress=progress[r[0]],
         )
-    return states
+        for r in rows
+    ]
 
 
-def _state(item, *, problem, lead_department, co_departments, leaders, measures, progress, day) -> ItemState:
-    return ItemState(
-        pk=item.id,
-        number=item.number,
-        title=item.title,
-        problem=ProblemState(pk=problem.id, sequence=problem.sequence, title=problem.title)
-        if problem
-        else ProblemState(pk=item.problem_id, sequence=0, title=""),
-        kind=item.kind,
-        status=item.status,
-        deadline=item.deadline,
-        original_deadline=item.original_deadline,
-        completed_on=item.completed_on,
-        summary=item.summary,
-        note=item.note,
-        contact_person=item.contact_person,
-        lead_department=lead_department,
-        co_departments=co_departments,
-        leaders=leaders,
-        return_count=item.return_count,
-        as_of=day,
-        measures=[MeasureState(m.sequence, m.text, m.is_done, m.done_on) for m in measures],
-        progress=[ProgressState(p.reported_on, p.text) for p in progress if p.reported_on <= day],
-    )
+def _related_names(descriptor, target: str, records: QuerySet, names: dict) -> defaultdict:
+    """history_id → the names of an item's leaders or co-departments in that record (simple-history
+    keeps the m2m rows of each record), ordered as the live ledger orders them."""
+    m2m_history = apps.get_model("ledger", f"HistoricalRectificationItem_{descriptor.field.name}")
+    linked = defaultdict(list)
+    for history_id, pk in m2m_history.objects.filter(history_id__in=records).values_list("history_id", target):
+        if pk in names:
+            linked[history_id].append((*names[pk], pk))
+    result = defaultdict(list)
+    for history_id, entries in linked.items():
+        result[history_id] = [name for _order, name, _pk in sorted(entries, key=lambda e: (e[0], e[2]))]
+    return result

@@ -148,10 +148,7 @@ def _write_item_row(writer: styles.RowWriter, state: ItemState, first_of_problem
         (styles.TEXT, state.note),
     ]
     # Excel does not size wrapped rows by itself everywhere (WPS, printing): estimate a height.
-    writer.worksheet.row_dimensions[writer.row + 1].height = _row_height(cells)
-    row = writer.append(cells)
-    del writer.worksheet.row_dimensions[row]  # written; keep memory flat
-    return row
+    return writer.append(cells, height=_row_height(cells))
 
 
 def _merge_run(sheet, start: int | None, end: int) -> None:

@@ -104,6 +104,23 @@ def clean_text(text: str) -> str:
     return text[:MAX_CELL_TEXT]
 
 
+class _TemplateCell(Cell):
+    """A styled cell reused for every row of its column (see ``RowWriter``). openpyxl looks its
+    style up in the workbook's style list for every cell it writes; the style of a template never
+    changes, so the index is looked up once."""
+
+    __slots__ = ("_style_index",)
+
+    def __init__(self, worksheet, style: str):
+        super().__init__(worksheet, row=1, column=1)
+        self.style = style
+        self._style_index = super().style_id
+
+    @property
+    def style_id(self) -> int:
+        return self._style_index
+
+
 class RowWriter:
     """Appends styled rows to a write-only worksheet.
 
@@ -153,9 +170,12 @@ class RowWriter:
         for row in rows:
             self.append(row)
 
-    def append(self, cells: list[tuple[str | None, object]]) -> int:
-        """Write one row of (style, value) pairs; returns its row number (1-based)."""
+    def append(self, cells: list[tuple[str | None, object]], *, height: float | None = None) -> int:
+        """Write one row of (style, value) pairs, ``height`` points high if given; returns its
+        row number (1-based)."""
         if self._buffer is not None:
+            if height is not None:
+                raise ValueError("A buffered writer keeps no row heights.")
             self._buffer.append(cells)
             return len(self._buffer)
         row = []
@@ -166,18 +186,25 @@ class RowWriter:
                 continue
             cell = templates.get((column, style))
             if cell is None:
-                cell = templates[column, style] = WriteOnlyCell(self.worksheet)
-                cell.style = style
+                cell = templates[column, style] = _TemplateCell(self.worksheet, style)
             if isinstance(value, str):
+                # Text stays text, even when it starts with "=" (no formula injection). Set
+                # directly: the ``value`` setter would find out the type all over again.
                 if value:
-                    cell.value = clean_text(value)
-                    # Text stays text, even when it starts with "=" (no formula injection).
-                    cell.data_type = "s"
+                    cell._value, cell.data_type = clean_text(value), "s"
                 else:
-                    cell.value = None
+                    cell._value, cell.data_type = None, "n"
             else:
                 cell.value = value
             row.append(cell)
-        self.worksheet.append(row)
         self.row += 1
+        if height is None:
+            self.worksheet.append(row)
+            return self.row
+        # The attributes openpyxl writes for a RowDimension with this height (it reads them when
+        # it writes the row), without building one per row; removed once the row is written.
+        dimensions = self.worksheet.row_dimensions
+        dimensions[self.row] = {"ht": f"{height:g}", "customHeight": "1"}
+        self.worksheet.append(row)
+        del dimensions[self.row]
         return self.row
