@@ -168,15 +168,18 @@ class _Writer:
         }
 
     def _create_items(self, rows: list[PlannedRow]) -> None:
-        if not rows:
-            return
-        items = [
-            RectificationItem(inspection=self.inspection, number=row.number, created_at=self.now, **self._values(row))
-            for row in rows
-        ]
-        bulk.create_with_history(items, RectificationItem, user=self.user, date=self.now, reason=CHANGE_REASON)
-        for row, item in zip(rows, items, strict=True):
-            row.item_pk = item.pk
+        pks = bulk.create_with_history(
+            RectificationItem,
+            [
+                {"inspection_id": self.inspection.pk, "number": row.number, "created_at": self.now, **self._values(row)}
+                for row in rows
+            ],
+            user=self.user,
+            date=self.now,
+            reason=CHANGE_REASON,
+        )
+        for row, pk in zip(rows, pks, strict=True):
+            row.item_pk = pk
 
     def _update_items(self, rows: list[PlannedRow]) -> None:
         items = []
@@ -215,19 +218,14 @@ class _Writer:
             for row in rows:
                 own = {name: pk for pk, name in getattr(row.existing, field_name)} if row.existing else {}
                 for name in names_of(row):
-                    links.append(through(rectificationitem_id=row.item_pk, **{target: own.get(name, pks[name])}))
-            bulk.create_with_history(links, through, date=self.now)
+                    links.append({"rectificationitem_id": row.item_pk, target: own.get(name, pks[name])})
+            link_pks = bulk.create_with_history(through, links, date=self.now)
             historical = apps.get_model("ledger", f"HistoricalRectificationItem_{field_name}")
             bulk.insert_rows(
                 historical,
                 [
-                    {
-                        "id": link.pk,
-                        "history_id": records[link.rectificationitem_id],
-                        "rectificationitem_id": link.rectificationitem_id,
-                        target: getattr(link, target),
-                    }
-                    for link in links
+                    {"id": pk, "history_id": records[link["rectificationitem_id"]], **link}
+                    for pk, link in zip(link_pks, links, strict=True)
                 ],
             )
 
@@ -246,7 +244,7 @@ class _Writer:
                     texts[current[sequence - 1][0]] = text
             removed += [pk for pk, _text in current[len(row.measures) :]]
         if new:
-            bulk.create_with_history(new, Measure, user=self.user, date=self.now, reason=CHANGE_REASON)
+            bulk.create_with_history(Measure, new, user=self.user, date=self.now, reason=CHANGE_REASON)
         changed = []
         for chunk in _chunks(list(texts)):
             for measure in Measure.objects.filter(pk__in=chunk):
@@ -275,15 +273,15 @@ class _Writer:
             bulk_create_with_history(reports, ProgressUpdate, **self.history)
 
     @staticmethod
-    def _measure(row: PlannedRow, sequence: int, text: str) -> Measure:
+    def _measure(row: PlannedRow, sequence: int, text: str) -> dict:
         done = row.status == Status.COMPLETED
-        return Measure(
-            item_id=row.item_pk,
-            sequence=sequence,
-            text=text,
-            is_done=done,
-            done_on=row.completed_on if done else None,
-        )
+        return {
+            "item_id": row.item_pk,
+            "sequence": sequence,
+            "text": text,
+            "is_done": done,
+            "done_on": row.completed_on if done else None,
+        }
 
 
 def _chunks(values: list, size: int = 5000):

@@ -7,14 +7,12 @@ error with its row (as Excel numbers it) and its column header.
 
 import os
 import re
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from openpyxl import load_workbook
-from openpyxl.utils import range_boundaries
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from rectify.ledger.models import FeedbackProblem, Inspection, RectificationItem
 
@@ -105,14 +103,17 @@ class ParsedLedger:
 Source = str | Path | BinaryIO
 
 
-def open_workbook(source: Source):
-    """The workbook, or ``LedgerImportError`` saying in Chinese why this is not an .xlsx we can read."""
+def open_workbook(source: Source) -> CalamineWorkbook:
+    """The workbook, or ``LedgerImportError`` saying in Chinese why this is not an .xlsx we can read.
+
+    Read with calamine (Rust): about seven times faster than openpyxl's streaming reader on the
+    inline strings openpyxl itself writes, which was half the time of an import."""
     check_workbook(source)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about features it drops (validation, …)
-            return load_workbook(_rewound(source), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on damaged files; none of them helps the user
+        if isinstance(source, str | Path):
+            return CalamineWorkbook.from_path(str(source))
+        return CalamineWorkbook.from_filelike(_rewound(source))
+    except Exception:  # damaged files raise many kinds of errors; none of them helps the user
         raise LedgerImportError(
             ["无法读取该 Excel 文件：文件已损坏或格式不受支持。请用 Excel 打开并另存为 .xlsx 后再试。"]
         ) from None
@@ -185,18 +186,16 @@ def _what_it_looks_like(head: bytes) -> str:
 
 
 def read_ledger(source: Source) -> ParsedLedger:
-    """Every row of the first sheet that has a header row (the active sheet is tried first)."""
+    """Every row of the first worksheet (in the workbook's order) that has a header row."""
     workbook = open_workbook(source)
     try:
-        sheets = [workbook.active] + [sheet for sheet in workbook.worksheets if sheet is not workbook.active]
-        for sheet in sheets:
-            if sheet is None or not hasattr(sheet, "iter_rows"):  # a chart sheet
+        for sheet in workbook.sheets_metadata:
+            if sheet.typ != SheetTypeEnum.WorkSheet:  # chart and macro sheets hold no rows
                 continue
-            sheet.reset_dimensions()  # do not trust the file's own idea of its size
-            merges = _merged_ranges(sheet)
-            header = _find_header(_grid(sheet, merges, max_row=HEADER_SEARCH_ROWS))
+            grid = _grid(workbook, sheet.name)
+            header = _find_header(grid)
             if header is not None:
-                return _SheetReader(sheet, _grid(sheet, merges), *header).read()
+                return _SheetReader(sheet.name, grid, *header).read()
     finally:
         workbook.close()
     accepted = "、".join(FIELD_HEADERS["item"])
@@ -211,34 +210,17 @@ class _Grid:
     merges: list[tuple[int, int, int, int]]  # 0-based min_row, min_col, max_row, max_col
 
 
-_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3}[0-9]+(?::[A-Z]{1,3}[0-9]+)?)"')
-
-
-def _merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged ranges. A read-only sheet (fast, streamed) does not offer them, so they
-    are read from its XML, which openpyxl streams to us (``_get_source``: openpyxl is pinned)."""
-    refs = []
-    with sheet._get_source() as source:
-        buffer = b""
-        while True:
-            chunk = source.read(1 << 20)
-            buffer += chunk
-            # A match is far shorter than 512 bytes: those starting near the end wait for the next chunk.
-            limit = len(buffer) - 512 if chunk else len(buffer)
-            refs += [m[1].decode() for m in _MERGE_CELL.finditer(buffer) if m.start() < limit]
-            if not chunk:
-                break
-            buffer = buffer[max(limit, 0) :]
-    ranges = []
-    for ref in refs:
-        left, top, right, bottom = range_boundaries(ref)
-        ranges.append((top - 1, left - 1, bottom - 1, right - 1))
-    return ranges
-
-
-def _grid(sheet, merges: list[tuple[int, int, int, int]], max_row: int | None = None) -> _Grid:
-    """Cell values (of the first ``max_row`` rows) with every merged range filled with its top-left value."""
-    values = [list(row) for row in sheet.iter_rows(max_row=max_row, values_only=True)]
+def _grid(workbook: CalamineWorkbook, name: str) -> _Grid:
+    """The sheet's cell values from A1 (rows as Excel numbers them, less one), with every merged
+    range filled with its top-left value. Values as openpyxl gives them: ``None`` for an empty
+    cell, whole numbers as ``int``."""
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        merges = [(top, left, bottom, right) for (top, left), (bottom, right) in sheet.merged_cell_ranges or []]
+    except Exception:
+        raise LedgerImportError([f"无法读取工作表「{name}」：文件已损坏或格式不受支持。"]) from None
+    values = [[_plain(value) for value in row] for row in rows]
     for top, left, bottom, right in merges:
         if top >= len(values):
             continue
@@ -248,6 +230,14 @@ def _grid(sheet, merges: list[tuple[int, int, int, int]], max_row: int | None = 
                 row.extend([None] * (right + 1 - len(row)))
             row[left : right + 1] = [value] * (right + 1 - left)
     return _Grid(values, merges)
+
+
+def _plain(value):
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
 
 
 def _find_header(grid: _Grid) -> tuple[int, dict[str, tuple[int, str]]] | None:
@@ -266,7 +256,7 @@ def _find_header(grid: _Grid) -> tuple[int, dict[str, tuple[int, str]]] | None:
 
 
 class _SheetReader:
-    def __init__(self, sheet, grid: _Grid, header_index: int, columns: dict[str, tuple[int, str]]):
+    def __init__(self, sheet: str, grid: _Grid, header_index: int, columns: dict[str, tuple[int, str]]):
         self.sheet = sheet
         self.grid = grid
         self.header_index = header_index
@@ -309,7 +299,7 @@ class _SheetReader:
         self._note_missing_columns()
         title, unit = self._heading_texts()
         return ParsedLedger(
-            sheet=self.sheet.title,
+            sheet=self.sheet,
             header_row=self.header_index + 1,
             columns={name: header for name, (_column, header) in self.columns.items()},
             rows=rows,
