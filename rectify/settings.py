@@ -94,6 +94,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The dashboard keeps its rendered ledger part here, keyed on the ledger's revision (so entries
+# never go stale; see rectify/dashboard/ledger_cache.py). Per process by default; several
+# servers may share one, e.g. CACHE_URL=redis://127.0.0.1:6379/1 or pymemcache://127.0.0.1:11211.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://rectify")}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

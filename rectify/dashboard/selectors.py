@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from rectify.accounts.models import User
 from rectify.ledger.models import Decision, Extension, RectificationItem, SignOff
@@ -186,16 +186,25 @@ def returned_department_items(items: QuerySet, user: User, *, limit: int = 20) -
 
 
 def pending_signoffs(items: QuerySet, *, limit: int = 50) -> list[SignOff]:
+    """The oldest pending 销号 requests for ``items``: the pending ones, oldest first (a range of
+    the partial index on PostgreSQL), each checked against ``items`` (EXISTS) until ``limit``,
+    rather than every one of ``items`` looked up for a request (IN)."""
     return list(
-        SignOff.objects.filter(decision=Decision.PENDING, item__in=items)
+        SignOff.objects.filter(_among(items), decision=Decision.PENDING)
         .select_related("item", "submitted_by")
+        .only("submitted_at", "submitted_by", "item__number", "item__title")
         .order_by("submitted_at")[:limit]
     )
 
 
 def pending_extensions(items: QuerySet, *, limit: int = 50) -> list[Extension]:
     return list(
-        Extension.objects.filter(decision=Decision.PENDING, item__in=items)
+        Extension.objects.filter(_among(items), decision=Decision.PENDING)
         .select_related("item", "requested_by")
+        .only("requested_at", "requested_deadline", "requested_by", "item__number", "item__title")
         .order_by("requested_at")[:limit]
     )
+
+
+def _among(items: QuerySet) -> Exists:
+    return Exists(items.filter(pk=OuterRef("item_id")))

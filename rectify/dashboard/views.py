@@ -3,13 +3,15 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from rectify.accounts.roles import Role
 from rectify.ledger import selectors as ledger_selectors
 
-from . import charts, selectors
+from . import charts, ledger_cache, selectors
 from .figures import ItemLinks
 
 SESSION_KEY = "dashboard_inspection"
@@ -25,16 +27,48 @@ def index(request):
     if inspection is not None:
         items = items.filter(inspection=inspection)
     today = timezone.localdate()
+    context = {
+        "inspections": inspections,
+        "inspection": inspection,
+        "today": today,
+        "warning_days": settings.RECTIFY_WARNING_DAYS,
+        "ledger": _ledger_fragments(request, user, items, inspection, today),
+    }
+    context.update(_personal(user, items, today))
+    return render(request, "dashboard/index.html", context)
+
+
+def _scope(user, inspection, today) -> str:
+    """Who sees which part of the ledger, of which inspection, on which day: the ledger-wide
+    fragments are shared by all users with the same scope."""
+    if ledger_selectors.sees_whole_ledger(user):
+        seen = "all"
+    elif user.has_role(Role.LIAISON) and user.department_id:
+        seen = f"department-{user.department_id}"
+    else:
+        seen = "none"
+    return f"{seen}:{inspection.pk if inspection else 'all'}:{today.isoformat()}"
+
+
+def _ledger_fragments(request, user, items, inspection, today) -> dict:
+    def render():
+        context = {"inspection": inspection, "today": today, **_ledger_context(items, inspection, today)}
+        return {
+            part: render_to_string(f"dashboard/_ledger_{part}.html", context, request=request)
+            for part in ("figures", "charts")
+        }
+
+    fragments = ledger_cache.cached_fragments(_scope(user, inspection, today), render)
+    return {part: mark_safe(html) for part, html in fragments.items()}
+
+
+def _ledger_context(items, inspection, today) -> dict:
     links = ItemLinks(inspection)
     departments = selectors.by_department(items, today=today)
     figures = selectors.figures_from_groups(departments)
     leaders = selectors.by_leader(items, today=today)
     problems = selectors.by_problem(items, today=today) if inspection is not None else []
     context = {
-        "inspections": inspections,
-        "inspection": inspection,
-        "today": today,
-        "warning_days": settings.RECTIFY_WARNING_DAYS,
         "figures": figures,
         "links": links.figures(),
         "departments": departments,
@@ -52,8 +86,7 @@ def index(request):
     if inspection is not None and inspection.planned_item_count is not None:
         context["unlisted"] = inspection.planned_item_count - figures.total
         context["unlisted_excess"] = -context["unlisted"]
-    context.update(_personal(user, items, today))
-    return render(request, "dashboard/index.html", context)
+    return context
 
 
 def _elsewhere(request):

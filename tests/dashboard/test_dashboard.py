@@ -4,14 +4,15 @@ import datetime
 import json
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rectify.accounts.models import Department, Leader
+from rectify.accounts.models import Department, Leader, User
 from rectify.accounts.roles import Role
 from rectify.ledger import services
-from rectify.ledger.models import Inspection, RectificationItem
+from rectify.ledger.models import Extension, Inspection, RectificationItem, SignOff
 from tests.factories import make_inspection, make_item, make_problem
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,9 @@ Status = RectificationItem.Status
 
 
 def dashboard(client, user, **params):
+    """The dashboard rendered afresh (uncached), so that its context holds the figures."""
     client.force_login(user)
+    cache.clear()
     response = client.get("/", params)
     assert response.status_code == 200
     return response
@@ -168,10 +171,12 @@ def test_query_count_is_the_same_for_10_and_1000_items(client, office_user):
     small = _many_items(10)
     client.force_login(office_user)
     client.get("/", {"inspection": small.pk})
+    cache.clear()
     with CaptureQueriesContext(connection) as ten:
         client.get("/", {"inspection": small.pk})
     large = _many_items(1000, tag="大")
     client.get("/", {"inspection": large.pk})
+    cache.clear()
     with CaptureQueriesContext(connection) as thousand:
         response = client.get("/", {"inspection": large.pk})
     assert response.context["figures"].total == 1000
@@ -182,10 +187,123 @@ def test_pinned_query_count(client, office_user, django_assert_num_queries):
     inspection = _many_items(50)
     client.force_login(office_user)
     client.get("/", {"inspection": inspection.pk})
-    # Expect 19 queries: session, user, groups; the inspections; by department (the status figures
-    # are its totals), by leader, by problem; the overdue list and its leaders; the due-soon list
-    # and its leaders; completions by month; deadlines ahead (per day over eight weeks); pending
-    # sign-offs and extensions (the staff's view); the unread-reminder count in the navigation; and
-    # saving the session (savepoint, update, release).
-    with django_assert_num_queries(19):
+    cache.clear()
+    # Expect 20 queries: session, user, groups; the inspections; the ledger revision (last history
+    # ids, one query); by department (the status figures are its totals), by leader, by problem; the overdue
+    # list and its leaders; the due-soon list and its leaders; completions by month; deadlines
+    # ahead (per day over eight weeks); pending sign-offs and extensions (the staff's view); the
+    # unread-reminder count in the navigation; and saving the session (savepoint, update, release).
+    with django_assert_num_queries(20):
         client.get("/")
+    # Cached: the 11 ledger queries are skipped.
+    with django_assert_num_queries(11):
+        client.get("/")
+
+
+def _rename_department(item, user):
+    item.lead_department.name = "改名后的部门"
+    item.lead_department.save()
+    return "改名后的部门"
+
+
+def _rename_leader(item, user):
+    leader = item.leaders.get()
+    leader.name = "改名后的领导"
+    leader.save()
+    return "改名后的领导"
+
+
+def _retitle_problem(item, user):
+    item.problem.title = "改写后的问题"
+    item.problem.save()
+    return "改写后的问题"
+
+
+def _replan_inspection(item, user):
+    item.inspection.planned_item_count = 7
+    item.inspection.save()
+    return "台账中现有 1 项，另有 6 项未列入台账"
+
+
+def _add_leader(item, user):
+    item.leaders.add(Leader.objects.create(name="新增的领导", position="副主任"))
+    return "新增的领导"
+
+
+def _close_item(item, user):
+    services.bulk_update_items(item_ids=[item.pk], user=user, status=Status.COMPLETED)
+    return "没有逾期事项。"
+
+
+@pytest.mark.parametrize(
+    "change", [_rename_department, _rename_leader, _retitle_problem, _replan_inspection, _add_leader, _close_item]
+)
+def test_cached_ledger_part_follows_every_change(client, office_user, department, change):
+    """The ledger part is cached (the second request runs fewer queries) until any of what it
+    shows changes: then the next request shows the change."""
+    leader = Leader.objects.create(name="原来的领导", position="主任")
+    item = make_item(
+        deadline=timezone.localdate() - datetime.timedelta(days=1),
+        status=Status.IN_PROGRESS,
+        lead_department=department,
+        leaders=[leader],
+    )
+    client.force_login(office_user)
+    inspection = {"inspection": item.inspection_id}
+    with CaptureQueriesContext(connection) as rendered:
+        client.get("/", inspection)
+    with CaptureQueriesContext(connection) as cached:
+        first = client.get("/", inspection).content.decode()
+    assert len(cached) < len(rendered)
+
+    shown = change(item, office_user)
+
+    second = client.get("/", inspection).content.decode()
+    assert not _shows(first, shown)
+    assert _shows(second, shown)
+
+
+def _shows(html: str, text: str) -> bool:
+    """In the page or in the charts' data (JSON, where Chinese is escaped)."""
+    return text in html or json.dumps(text)[1:-1] in html
+
+
+def test_cached_ledger_part_is_not_shared_between_scopes(client, office_user, liaison, other_liaison, department):
+    """The office's cached figures (every item) never reach a liaison, who sees their own department's."""
+    make_item(lead_department=department)
+    make_item()
+    client.force_login(office_user)
+    assert dashboard(client, office_user).context["figures"].total == 2
+    client.get("/")  # now cached for the whole-ledger scope
+    client.force_login(liaison)
+    assert 'data-figure="total">1<' in client.get("/").content.decode().replace("\n", "")
+    client.force_login(other_liaison)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["figures"].total == 0
+
+
+@pytest.mark.parametrize("user_fixture", ["office_user", "liaison"])
+def test_review_lists_run_a_fixed_number_of_queries(client, request, department, user_fixture):
+    """The staff's 待我审核 and the liaison's 待办 list pending requests with their items and
+    requesters: as many queries for 2 requests as for 20."""
+    user = request.getfixturevalue(user_fixture)
+    submitter = User.objects.create(username="submitter", full_name="申请人甲")
+    counts = []
+    for n in (2, 20):
+        inspection = make_inspection()
+        problem = make_problem(inspection)
+        for number in range(1, n + 1):
+            item = make_item(problem, number=number, lead_department=department)
+            SignOff.objects.create(item=item, note="已完成", submitted_by=submitter)
+            Extension.objects.create(
+                item=item, requested_deadline=datetime.date(2030, 1, 1), reason="需要时间", requested_by=submitter
+            )
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/", {"inspection": inspection.pk})
+        body = response.content.decode()
+        assert body.count("申请人甲") == (2 * n if user_fixture == "office_user" else 0)
+        assert body.count(f"{n}. 整改事项{n}") >= 2
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
