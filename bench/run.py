@@ -181,6 +181,17 @@ def measure_backend(databases, sizes: list[int], workdir: Path, quick: bool) -> 
                 )
                 _say_export(entry[f"export_{kind}"])
 
+            if size == LOAD_SIZE:
+                seconds = "4" if quick else "8"
+                for conn_max_age in ("0", "60"):
+                    say(f"{label} {size_label(size)}：gunicorn 吞吐（CONN_MAX_AGE={conn_max_age}）……")
+                    entry[f"load_conn_max_age_{conn_max_age}"] = run_json(
+                        [PYTHON, str(BENCH_DIR / "load.py"), "--seconds", seconds],
+                        {**env, "CONN_MAX_AGE": conn_max_age},
+                    )
+                    for page, numbers in entry[f"load_conn_max_age_{conn_max_age}"].get("results", {}).items():
+                        say(f"  {page}: {numbers['rps']:.1f} 次/秒（{numbers['fraction_of_healthz']:.1%}）")
+            # Last: the import commits a new inspection of the same size.
             monthly_file = workdir / f"{databases.vendor}-{size}-monthly.xlsx"
             if monthly_file.exists():
                 say(f"{label} {size_label(size)}：导入 Excel……")
@@ -192,16 +203,6 @@ def measure_backend(databases, sizes: list[int], workdir: Path, quick: bool) -> 
             else:
                 entry["import"] = {"missing": "没有可导入的导出文件"}
 
-            if size == LOAD_SIZE:
-                seconds = "4" if quick else "8"
-                for conn_max_age in ("0", "60"):
-                    say(f"{label} {size_label(size)}：gunicorn 吞吐（CONN_MAX_AGE={conn_max_age}）……")
-                    entry[f"load_conn_max_age_{conn_max_age}"] = run_json(
-                        [PYTHON, str(BENCH_DIR / "load.py"), "--seconds", seconds],
-                        {**env, "CONN_MAX_AGE": conn_max_age},
-                    )
-                    for page, numbers in entry[f"load_conn_max_age_{conn_max_age}"].get("results", {}).items():
-                        say(f"  {page}: {numbers['rps']:.1f} 次/秒（{numbers['fraction_of_healthz']:.1%}）")
         except (RuntimeError, subprocess.TimeoutExpired) as error:
             say(f"  出错：{str(error)[:800]}")
             entry["error"] = str(error)[-2000:]

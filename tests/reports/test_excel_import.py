@@ -766,3 +766,23 @@ def test_import_into_an_existing_inspection_from_the_page(client, office_user, m
     key = client.session[uploads.SESSION_KEY]["key"]
     client.post(reverse("reports:ledger-import-confirm"), {"key": key})
     assert item_titles(inspection) == ["新"]
+
+
+def test_thousands_of_errors_are_summed_up_after_the_first_200(make_xlsx, ledger_counts, client, office_user):
+    """A wrong file (here: every row numbered 1) lists 200 errors and says how many more there are,
+    on the command line and on the preview page; nothing is saved."""
+    before = ledger_counts()
+    path = make_xlsx(official([[1, "问题", f"事项{n}", "", "", "", "", "", "", "整改中", "", ""] for n in range(300)]))
+    with pytest.raises(LedgerImportError) as raised:
+        import_ledger(source=path, title="重复的序号")
+    assert len(raised.value.messages) == 299
+    assert str(raised.value).splitlines()[-1] == "……另有 99 处错误未列出。"
+    assert len(str(raised.value).splitlines()) == 201
+
+    client.force_login(office_user)
+    with open(path, "rb") as upload:
+        response = client.post(reverse("reports:ledger-import"), {"file": upload, "title": "重复的序号"}, follow=True)
+    body = response.content.decode()
+    assert "发现 299 处错误" in body
+    assert "……另有 99 处错误未列出。" in body
+    assert ledger_counts() == before

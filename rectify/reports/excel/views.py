@@ -24,6 +24,7 @@ from .importer import LedgerImportError, import_ledger
 from .options import ExportOptionError, resolve_as_of, resolve_inspection
 from .periods import chinese_date
 from .planning import CREATE, UNCHANGED, UPDATE
+from .reader import listed_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -197,7 +198,7 @@ def _run(request, pending: dict, *, dry_run: bool):
 
 
 def _preview(request, pending: dict, plan, errors: list[str]):
-    context = {"pending": pending, "plan": plan, "errors": errors}
+    context = {"pending": pending, "plan": plan, "errors": errors, "listed_errors": listed_errors(errors)}
     if plan is not None:
         context["counts"] = {
             "created": plan.count(CREATE),

@@ -9,6 +9,7 @@ from rectify.accounts.models import AuditEvent
 from rectify.ledger.models import Inspection
 from rectify.reports.excel.importer import LedgerImportError, import_ledger
 from rectify.reports.excel.planning import CREATE, UNCHANGED, UPDATE, ImportPlan, describe_deadline
+from rectify.reports.excel.reader import listed_errors
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         except LedgerImportError as error:
             if error.result is not None and self.verbosity > 1:
                 self._print_rows(error.result)
-            raise CommandError("导入失败，未保存任何内容：\n" + "\n".join(error.messages)) from None
+            raise CommandError("导入失败，未保存任何内容：\n" + "\n".join(listed_errors(error.messages))) from None
         if dry_run or self.verbosity > 1:
             self._print_rows(plan)
         for note in plan.notes:
