@@ -21,7 +21,10 @@ def every_row() -> dict[str, list[dict]]:
         label = model._meta.label_lower
         if label in SKIPPED:
             continue
-        rows[label] = sorted(model._default_manager.values(), key=lambda row: str(row.get("id", row)))
+        # By primary key: in history tables "id" is the object's and repeats (PostgreSQL returns
+        # rows of equal id in any order after a restore).
+        pk = model._meta.pk.attname
+        rows[label] = sorted(model._default_manager.values(), key=lambda row: str(row.get(pk, row)))
     rows.pop("accounts.auditevent")  # backup and restore add their own entries
     return rows
 
