@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
-from rectify.ledger.asof import end_of_day, ledger_as_of
+from rectify.ledger.asof import end_of_day, ledger_as_of, outline_as_of
 from rectify.ledger.models import Measure, ProgressUpdate, RectificationItem
 from tests.factories import make_item, make_problem
 
@@ -40,6 +40,20 @@ def test_seed_before_any_completion(seed):
     assert {row.status for row in rows} == {Status.NOT_STARTED}
     assert not any(m.is_done for row in rows for m in row.measures)
     assert ledger_as_of(Inspection.objects.get(), datetime.date(2023, 7, 24)) == []
+
+
+@pytest.mark.parametrize("day", ["2023-07-24", "2023-08-01", "2023-12-18", "today"])
+def test_outline_agrees_with_the_full_ledger(seed, day):
+    """The outline the 本月变化 sheet compares is the full ledger's, field for field."""
+    from rectify.ledger.models import Inspection
+
+    inspection = Inspection.objects.get()
+    day = timezone.localdate() if day == "today" else datetime.date.fromisoformat(day)
+    full = [(r.pk, r.number, r.status, r.deadline, r.return_count, r.is_overdue) for r in ledger_as_of(inspection, day)]
+    outline = [
+        (r.pk, r.number, r.status, r.deadline, r.return_count, r.is_overdue) for r in outline_as_of(inspection, day)
+    ]
+    assert outline == full
 
 
 def test_past_values_not_todays():

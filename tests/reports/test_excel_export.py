@@ -366,8 +366,8 @@ def test_export_view_queries(client, office_user, one_item, django_assert_num_qu
     #   1 the inspection;
     #   5 the ledger of today (items with problem and department, then leaders, co-departments,
     #     measures and progress reports, one query each);
-    #   1 the ledger of the end of last month, from history: the item records (there were none
-    #     then, so nothing more is read; with items it is 9, see the test above);
+    #   1 the outline of the end of last month (status, deadline, return count), from the item
+    #     records in history: all the 本月变化 sheet compares;
     #   1 the audit log entry (导出);
     #   3 saving the session (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release).
     with django_assert_num_queries(14):

@@ -1,6 +1,7 @@
 """Sheet 本月变化: what changed between the end of the previous month and the as-of day.
 
-Both ends are rebuilt ledgers (``ledger_as_of``), compared item by item: newly completed,
+The as-of day's ledger (``ledger_as_of``) is compared item by item with the outline of the
+previous month's end (``outline_as_of``): newly completed,
 newly overdue, extended (deadline moved later), returned (the return count grew), new items.
 """
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from rectify.ledger.asof import ItemState
+from rectify.ledger.asof import ItemOutline, ItemState
 from rectify.ledger.models import RectificationItem
 
 from . import styles
@@ -36,7 +37,7 @@ class Change:
     after: str
 
 
-def ledger_changes(previous: list[ItemState], current: list[ItemState]) -> list[Change]:
+def ledger_changes(previous: list[ItemOutline], current: list[ItemState]) -> list[Change]:
     """Changes grouped by kind (in ``KINDS`` order), items by number within a kind."""
     before = {state.pk: state for state in previous}
     label = {status.value: str(status.label) for status in Status}  # translated once, not per row
@@ -63,7 +64,7 @@ def ledger_changes(previous: list[ItemState], current: list[ItemState]) -> list[
 
 def write_changes_sheet(
     workbook: Workbook,
-    previous: list[ItemState],
+    previous: list[ItemOutline],
     current: list[ItemState],
     *,
     since: datetime.date,
