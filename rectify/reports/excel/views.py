@@ -78,7 +78,6 @@ def items_xlsx(request):
     items = item_filter.qs
     today = timezone.localdate()
     heading = _list_heading(item_filter, items, today)
-    # live_states prefetches leaders in its own order: drop the list page's prefetch first.
     states = live_states(items, today)
     response = _xlsx_response(item_list_ledger(heading, states), f"整改事项_{today:%Y%m%d}.xlsx")
     audit.record(AuditEvent.Kind.EXPORT, request=request, detail=f"整改事项清单：{len(states)} 项")
