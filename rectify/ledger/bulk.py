@@ -56,7 +56,7 @@ class BulkTable:
         """The next key after the largest one at the first call: only for loads nobody else
         writes beside (``generate_demo_data``); ``BulkWriter.reset_sequences`` afterwards."""
         if self.next_pk is None:
-            self.next_pk = (self.model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
+            self.next_pk = _next_key(self.model)
         pk = self.next_pk
         self.next_pk += 1
         return pk
@@ -83,15 +83,18 @@ class BulkWriter:
         return table
 
     def flush(self) -> None:
-        cursor = connection.connection.cursor()
-        try:
-            for table in self.tables:
-                if table.rows:
-                    self._insert(cursor, table)
-                    table.count += len(table.rows)
-                    table.rows.clear()
-        finally:
-            cursor.close()
+        # The raw driver's errors (sqlite3.IntegrityError, psycopg2's UniqueViolation, …) become
+        # Django's (django.db.IntegrityError, …), which callers catch.
+        with connection.wrap_database_errors:
+            cursor = connection.connection.cursor()
+            try:
+                for table in self.tables:
+                    if table.rows:
+                        self._insert(cursor, table)
+                        table.count += len(table.rows)
+                        table.rows.clear()
+            finally:
+                cursor.close()
 
     def _insert(self, cursor, table: BulkTable) -> None:
         table_name = self.quote(table.db_table)
@@ -134,9 +137,10 @@ class BulkWriter:
 def reserve_pks(model: type[Model], count: int) -> list[int]:
     """``count`` new primary keys for ``model``, safe beside concurrent writers.
 
-    PostgreSQL: taken from the table's sequence. SQLite: after the largest key, read inside the
-    caller's transaction; SQLite lets one writer at a time commit, and a writer that read before
-    another committed fails on the unique key instead of overwriting (the caller reports it)."""
+    PostgreSQL: taken from the table's sequence. SQLite: after the largest key ever used, read
+    inside the caller's transaction; SQLite lets one writer at a time commit, and a writer that
+    read before another committed fails on the unique key (``django.db.IntegrityError``, which
+    the caller reports) instead of overwriting."""
     if count == 0:
         return []
     meta = model._meta
@@ -147,8 +151,21 @@ def reserve_pks(model: type[Model], count: int) -> list[int]:
                 [meta.db_table, meta.pk.column, count],
             )
             return [row[0] for row in cursor.fetchall()]
-    first = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
+    first = _next_key(model)
     return list(range(first, first + count))
+
+
+def _next_key(model: type[Model]) -> int:
+    """The key after the largest one ever used. Django makes SQLite keys AUTOINCREMENT, which never
+    hands out the key of a deleted row again (its history would become the new row's); SQLite
+    keeps the largest in ``sqlite_sequence`` and raises it when a larger key is inserted."""
+    top = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [model._meta.db_table])
+            row = cursor.fetchone()
+        top = max(top, row[0] if row else 0)
+    return top + 1
 
 
 def create_with_history(

@@ -73,3 +73,21 @@ def test_awkward_text_empty_strings_and_nulls_survive_the_copy():
         (awkward, False, None),
         ("", True, datetime.date(2024, 2, 29)),
     ]
+
+
+def test_the_keys_of_deleted_rows_are_not_handed_out_again():
+    """A deleted item's key (and so its history) never goes to a new item, as with the ORM."""
+    first = make_item()
+    second = make_item(first.problem)
+    deleted = second.pk
+    second.delete()
+
+    [new] = bulk.create_with_history(
+        RectificationItem,
+        [{"inspection_id": first.inspection_id, "problem_id": first.problem_id, "number": 5, "title": "新事项"}],
+        date=timezone.now(),
+    )
+    later = make_item(first.problem, number=6)
+
+    assert deleted < new < later.pk
+    assert [record.history_type for record in RectificationItem.history.filter(id=new)] == ["+"]
