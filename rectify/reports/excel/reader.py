@@ -8,11 +8,12 @@ error with its row (as Excel numbers it) and its column header.
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from python_calamine import CalamineWorkbook, SheetTypeEnum
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from rectify.ledger.models import FeedbackProblem, Inspection, RectificationItem
 
@@ -30,6 +31,7 @@ from .parsing import (
     split_names,
     split_problem_label,
 )
+from .sheet_xml import SheetScan, SheetTooLarge, WorkbookLayout, scan_sheet
 
 HEADER_SEARCH_ROWS = 15
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
@@ -197,16 +199,17 @@ def _what_it_looks_like(head: bytes) -> str:
 
 
 def read_ledger(source: Source) -> ParsedLedger:
-    """Every row of the first worksheet (in the workbook's order) that has a header row."""
+    """Every row of the first worksheet that has a header row: the sheet Excel opens on first,
+    then the other visible ones, then hidden ones, each in the workbook's order."""
     workbook = open_workbook(source)
     try:
-        for sheet in workbook.sheets_metadata:
-            if sheet.typ != SheetTypeEnum.WorkSheet:  # chart and macro sheets hold no rows
-                continue
-            grid = _grid(workbook, sheet.name)
-            header = _find_header(grid)
-            if header is not None:
-                return _SheetReader(sheet.name, grid, *header).read()
+        with _zip(source) as archive:
+            layout = WorkbookLayout.read(archive)
+            for name in _reading_order(workbook, layout):
+                grid = _grid(workbook, name, _scan(archive, layout, name))
+                header = _find_header(grid)
+                if header is not None:
+                    return _SheetReader(name, grid, *header).read()
     finally:
         workbook.close()
     accepted = "、".join(FIELD_HEADERS["item"])
@@ -215,16 +218,41 @@ def read_ledger(source: Source) -> ParsedLedger:
     )
 
 
+def _scan(archive: zipfile.ZipFile, layout: WorkbookLayout, name: str) -> SheetScan:
+    try:
+        return scan_sheet(archive, layout.paths.get(name))
+    except SheetTooLarge as error:
+        raise LedgerImportError(
+            [
+                f"工作表「{name}」的已用区域过大（最远的单元格在 {error.farthest}，约 {error.cells:,} 个单元格），"
+                "无法导入。请删除表格右侧和下方多余的单元格（或只保留台账工作表）后再试。"
+            ]
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        raise LedgerImportError(["无法读取该 Excel 文件：文件已损坏。"]) from None
+
+
+def _reading_order(workbook: CalamineWorkbook, layout: WorkbookLayout) -> list[str]:
+    """Worksheets (not chart or macro sheets): the active one, then visible, then hidden ones."""
+    sheets = [sheet for sheet in workbook.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
+    return [
+        sheet.name
+        for sheet in sorted(
+            sheets, key=lambda sheet: (sheet.name != layout.active, sheet.visible != SheetVisibleEnum.Visible)
+        )
+    ]
+
+
 @dataclass
 class _Grid:
     values: list[list]
     merges: list[tuple[int, int, int, int]]  # 0-based min_row, min_col, max_row, max_col
 
 
-def _grid(workbook: CalamineWorkbook, name: str) -> _Grid:
+def _grid(workbook: CalamineWorkbook, name: str, scan: SheetScan) -> _Grid:
     """The sheet's cell values from A1 (rows as Excel numbers them, less one), with every merged
     range filled with its top-left value. Values as openpyxl gives them: ``None`` for an empty
-    cell, whole numbers as ``int``."""
+    cell, whole numbers as ``int``, an error cell as its code (#N/A), which no field accepts."""
     try:
         sheet = workbook.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
@@ -232,6 +260,9 @@ def _grid(workbook: CalamineWorkbook, name: str) -> _Grid:
     except Exception:
         raise LedgerImportError([f"无法读取工作表「{name}」：文件已损坏或格式不受支持。"]) from None
     values = [[_plain(value) for value in row] for row in rows]
+    for (row, column), code in scan.errors.items():
+        if row < len(values) and column < len(values[row]):
+            values[row][column] = code
     for top, left, bottom, right in merges:
         if top >= len(values):
             continue
