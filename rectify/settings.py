@@ -98,6 +98,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # never go stale; see rectify/dashboard/ledger_cache.py). Per process by default; several
 # servers may share one, e.g. CACHE_URL=redis://127.0.0.1:6379/1 or pymemcache://127.0.0.1:11211.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://rectify")}
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="rectify")  # one per site on a shared server
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -3,11 +3,11 @@ change of the ledger and kept.
 
 Rendering it costs most of a dashboard request at 10,000 items (about 130 ms of queries and
 templates); it is the same for every user with the same view of the ledger. The cache key holds
-the ledger's *revision*: the last history id of every model the dashboard shows. Any save, bulk
-change, import or deletion of an inspection, problem, item (its leaders and co-departments
-included), department or leader writes a history row, so the key changes with the data and no
-entry needs invalidating; the day is part of the key too (warning lights change at midnight).
-Entries expire after ``LEDGER_CACHE_SECONDS`` so that superseded ones do not pile up.
+the ledger's *revision* (``ledger_revision``), which every committed change of an inspection,
+problem, item (its leaders and co-departments included), department or leader raises, so the
+key changes with the data and no entry needs invalidating; the day is part of the key too
+(warning lights change at midnight). Entries expire after ``LEDGER_CACHE_SECONDS`` so that
+superseded ones do not pile up.
 """
 
 from collections.abc import Callable
@@ -15,19 +15,23 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import connection
 
-from rectify.accounts.models import Department, Leader
-from rectify.ledger.models import FeedbackProblem, Inspection, RectificationItem
+from rectify.ledger.models import LedgerRevision
+from rectify.ledger.revision import TRACKED
 
 LEDGER_CACHE_SECONDS = 600
-_REVISION_MODELS = (Inspection, FeedbackProblem, RectificationItem, Department, Leader)
 
 
 def ledger_revision() -> tuple[int, ...]:
-    """The last history id of each model the dashboard shows, in one query (each a look at the
-    end of a primary-key index)."""
-    tables = [connection.ops.quote_name(model.history.model._meta.db_table) for model in _REVISION_MODELS]
+    """The ledger's revision (raised after each commit that changed it, see ledger/revision.py)
+    and, should a write ever bypass it, the last history id of each model the dashboard shows:
+    one query, each part a look at one row or at the end of a primary-key index."""
+    quote = connection.ops.quote_name
+    parts = [f"(SELECT {quote('number')} FROM {quote(LedgerRevision._meta.db_table)} WHERE {quote('id')} = 1)"]
+    parts += [
+        f"(SELECT MAX({quote('history_id')}) FROM {quote(model.history.model._meta.db_table)})" for model in TRACKED
+    ]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"(SELECT MAX(history_id) FROM {table})" for table in tables))
+        cursor.execute("SELECT " + ", ".join(parts))
         return tuple(value or 0 for value in cursor.fetchone())
 
 

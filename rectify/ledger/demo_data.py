@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
 
+from . import revision
 from .bulk import BulkWriter, paused_gc
 from .models import Decision, FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem, SignOff
 from .numbering import chinese_number, measure_label
@@ -287,6 +288,7 @@ def generate_demo_data(
         summary = generator.run(items, inspections, on_progress, batch_size, started)
         # As loaddata does: the rows went in unchecked (where the database allows), so check them now.
         connection.check_constraints(table_names=[table.db_table for table in generator.writer.tables])
+        revision.changed()  # raw inserts send no history signals
     if connection.vendor == "postgresql":
         # What autovacuum would do a little later: statistics for the planner, and (outside a
         # transaction) the visibility map that lets index-only scans skip the table.

@@ -594,3 +594,19 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.publisher}{self.title}"
+
+
+class LedgerRevision(models.Model):
+    """How many committed transactions have changed what the ledger shows: one row, raised after
+    each commit that wrote an inspection, problem, item, department or leader (``revision.py``).
+    Caches of views of the ledger key on it: unlike the highest history id, it follows the order
+    in which transactions commit."""
+
+    number = models.BigIntegerField(_("版本号"), default=0)
+
+    class Meta:
+        verbose_name = _("台账版本")
+        verbose_name_plural = _("台账版本")
+
+    def __str__(self):
+        return str(self.number)

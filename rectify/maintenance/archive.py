@@ -24,6 +24,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rectify.ledger import revision
+
 FORMAT = "rectify-backup"
 VERSION = 1
 # Rebuilt by migrations (contenttypes, permissions) or worthless after a restore (sessions).
@@ -147,6 +149,7 @@ def restore_backup(path: Path) -> dict:
         with transaction.atomic():
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(fixture), verbosity=0)
+            revision.changed()  # loaddata records no history: caches of the old data must go
         for name in manifest["files"]:
             target = media_root / name
             target.parent.mkdir(parents=True, exist_ok=True)

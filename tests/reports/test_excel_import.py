@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from rectify.accounts.models import AuditEvent, Department, Leader
 from rectify.ledger.asof import end_of_day, ledger_as_of
@@ -466,12 +466,17 @@ def test_a_failure_while_writing_rolls_everything_back(make_xlsx, ledger_counts,
 
 
 def test_a_concurrent_change_is_refused_cleanly(make_xlsx, ledger_counts, monkeypatch):
-    from django.db import IntegrityError
-
+    """Someone adds item 1 to the inspection while the import writes it: the database refuses
+    the import's row (a real unique-constraint error from the raw bulk insert), nothing is saved."""
     from rectify.reports.excel import importer
 
+    create_items = importer._Writer._create_items
+
     def clash(self, rows):
-        raise IntegrityError("UNIQUE constraint failed: item_unique_number_per_inspection")
+        RectificationItem.objects.create(
+            inspection=self.inspection, problem_id=rows[0].problem.pk, number=rows[0].number, title="他人录入"
+        )
+        create_items(self, rows)
 
     monkeypatch.setattr(importer._Writer, "_create_items", clash)
     before = ledger_counts()
@@ -786,3 +791,68 @@ def test_thousands_of_errors_are_summed_up_after_the_first_200(make_xlsx, ledger
     assert "发现 299 处错误" in body
     assert "……另有 99 处错误未列出。" in body
     assert ledger_counts() == before
+
+
+# --- what the fast reader (calamine) does not see by itself ------------------------------------
+
+
+def test_a_sheet_reaching_far_beyond_its_data_is_refused_before_it_is_read(tmp_path, ledger_counts):
+    """One stray cell in XFD1048576 would make the reader build 17 billion empty cells."""
+    workbook = Workbook()
+    for row in official([[1, "问题", "事项", "", "", "", "", "", "", "", "", ""]]):
+        workbook.active.append(row)
+    workbook.active["XFD1048576"] = "x"
+    path = tmp_path / "far.xlsx"
+    workbook.save(path)
+    before = ledger_counts()
+
+    with pytest.raises(LedgerImportError) as raised:
+        import_ledger(source=path, title="过大")
+
+    assert raised.value.messages == [
+        "工作表「Sheet」的已用区域过大（最远的单元格在 XFD1048576，约 17,179,869,184 个单元格），"
+        "无法导入。请删除表格右侧和下方多余的单元格（或只保留台账工作表）后再试。"
+    ]
+    assert ledger_counts() == before
+
+
+def test_error_cells_are_errors_not_empty_cells(make_xlsx, ledger_counts):
+    """#REF! in a date, #N/A in a status, #VALUE! in a number: each named, nothing saved."""
+    before = ledger_counts()
+    path = make_xlsx(
+        official(
+            [
+                [1, "问题", "事项一", "", "", "", "", "#REF!", "", "#N/A", "", ""],
+                ["#VALUE!", "问题", "事项二", "", "", "", "", "", "", "", "", ""],
+            ]
+        )
+    )
+    with pytest.raises(LedgerImportError) as raised:
+        import_ledger(source=path, title="错误值")
+    assert raised.value.messages == [
+        "第4行「完成时限」无法识别的日期：#REF!",
+        "第4行「完成状态」无法识别的完成状态：#N/A（可填：已完成、整改中、长期坚持、未启动、待销号）",
+        "第5行「序号」无法识别的序号：#VALUE!",
+    ]
+    assert ledger_counts() == before
+
+
+def test_the_active_visible_sheet_is_read_before_a_hidden_one(tmp_path):
+    workbook = Workbook()
+    hidden = workbook.active
+    hidden.title = "旧台账"
+    for row in official([[1, "问题", "隐藏表中的事项", "", "", "", "", "", "", "", "", ""]]):
+        hidden.append(row)
+    hidden.sheet_state = "hidden"
+    notes = workbook.create_sheet("说明")
+    notes.append(["填表说明"])
+    current = workbook.create_sheet("本月台账")
+    for row in official([[1, "问题", "本月的事项", "", "", "", "", "", "", "", "", ""]]):
+        current.append(row)
+    workbook.active = 1  # Excel opens on 说明, which has no header: the next visible sheet is read
+    path = tmp_path / "sheets.xlsx"
+    workbook.save(path)
+
+    plan = import_ledger(source=path, title="多个工作表", dry_run=True)
+
+    assert [row.title for row in plan.rows] == ["本月的事项"]

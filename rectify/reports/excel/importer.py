@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from rectify.accounts.models import Department, Leader, User
-from rectify.ledger import bulk
+from rectify.ledger import bulk, revision
 from rectify.ledger.bulk import paused_gc
 from rectify.ledger.models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 
@@ -100,6 +100,7 @@ class _Writer:
         }
 
     def write(self) -> None:
+        revision.changed()  # the bulk writes below send no history signals
         self.inspection = self._inspection()
         self.departments = self._create_names(Department, self.plan.departments, {})
         self.leaders = self._create_names(Leader, self.plan.leaders, {"position": ""})
