@@ -23,7 +23,7 @@ def changed(*, using: str = "default") -> None:
     transaction however many rows it writes."""
     if any(callback is _raise for _savepoints, callback, _robust in connections[using].run_on_commit):
         return
-    transaction.on_commit(_raise, using=using)
+    transaction.on_commit(_raise, using=using, robust=True)  # a failed raise is logged, never a 500
 
 
 def on_history_record(sender, instance, using=None, **kwargs) -> None:
