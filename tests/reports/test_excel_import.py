@@ -856,3 +856,19 @@ def test_the_active_visible_sheet_is_read_before_a_hidden_one(tmp_path):
     plan = import_ledger(source=path, title="多个工作表", dry_run=True)
 
     assert [row.title for row in plan.rows] == ["本月的事项"]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "extent"),
+    [
+        (b'<row r="1"><c r="A1"/><c r="C2"/></row>', (2, 3)),
+        (b'<row r="1"><c s="1" r="XFD1048576"/></row>', (1048576, 16384)),  # r not first
+        (b'<x:row r="1"><x:c r="B7"/></x:row>', (7, 2)),  # a namespace prefix
+        (b"<row><c/><c/><c/></row><row><c/></row>", (2, 4)),  # no r at all: bounded from above
+        (b'<row r="1">' + b"<c/>" * 5 + b'</row><row r="900"><c r="A900"/></row>', (900, 6)),
+    ],
+)
+def test_the_extent_of_a_sheet_is_found_whatever_its_writer(sheet, extent):
+    from rectify.reports.excel.sheet_xml import _extent
+
+    assert _extent(sheet) == extent

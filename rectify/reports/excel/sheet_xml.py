@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 MAX_COLUMNS = 1000
 MAX_CELLS = 5_000_000  # e.g. 100,000 rows of 50 columns
@@ -22,7 +22,14 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+# Cells as Excel, WPS, LibreOffice and openpyxl write them (``r`` first, no prefix): a literal
+# prefix the regex engine finds fast. Anything else takes the general patterns.
+_PLAIN_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
+_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*>')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
@@ -80,17 +87,12 @@ def scan_sheet(archive: zipfile.ZipFile, path: str | None) -> SheetScan:
         data = archive.read(path)
     except KeyError:
         return SheetScan()
-    refs = _CELL_REF.findall(data)
-    if not refs:
-        return SheetScan()
-    letters = max({letters for letters, _row in refs}, key=lambda column: (len(column), column))
-    rows = max(int(row) for row in {row for _letters, row in refs})
-    columns = column_index_from_string(letters.decode())
+    rows, columns = _extent(data)
     if columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
-        raise SheetTooLarge(f"{letters.decode()}{rows}", rows * columns)
+        raise SheetTooLarge(f"{get_column_letter(min(columns, 16384))}{rows}", rows * columns)
     scan = SheetScan(rows=rows, columns=columns)
     for match in _ERROR_CELL.finditer(data):
-        ref = _CELL_REF.search(match[0])
+        ref = _REF.search(match[0])
         if ref is None:
             continue
         value = None
@@ -100,3 +102,20 @@ def scan_sheet(archive: zipfile.ZipFile, path: str | None) -> SheetScan:
         position = (int(ref[2]) - 1, column_index_from_string(ref[1].decode()) - 1)
         scan.errors[position] = (value[1].decode(errors="replace").strip() if value else "") or "#错误"
     return scan
+
+
+def _extent(data: bytes) -> tuple[int, int]:
+    """(rows, columns) of the rectangle from A1 to the farthest cell. A cell or row without its
+    ``r`` attribute (allowed, rare) follows the one before it: counted as reaching one further."""
+    refs = _PLAIN_CELL_REF.findall(data)
+    tags = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+    if tags != len(refs) or any(marker in data for marker in (b":c ", b":c>", b":c/>")):
+        refs = _CELL_REF.findall(data)  # another writer's layout (or text that looks like one)
+        tags = len(_CELL_TAG.findall(data))
+    rows = max((int(row) for row in {row for _letters, row in refs}), default=0)
+    letters = max({letters for letters, _row in refs}, key=lambda column: (len(column), column), default=b"")
+    columns = column_index_from_string(letters.decode()) if letters else 0
+    if tags > len(refs):
+        unreferenced_rows = len(_ROW_TAG.findall(data)) - len(_ROW_REF.findall(data))
+        rows, columns = rows + max(unreferenced_rows, 0), columns + tags - len(refs)
+    return rows, columns
