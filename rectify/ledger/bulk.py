@@ -179,7 +179,10 @@ def create_with_history(
     """Insert ``rows`` (dicts of attname → value; a missing field takes its default, an
     ``auto_now(_add)`` field the time of the call) and, for a model with simple-history, a '+'
     historical record of each dated ``date``: what ``bulk_create_with_history`` writes, without
-    building model instances. Returns the new primary keys, in the order of ``rows``."""
+    building model instances. Returns the new primary keys, in the order of ``rows``.
+
+    Values go to the database as they are, only adapted (no ``to_python``/validation): dates for
+    date fields, aware datetimes for datetime fields, as the ORM holds them with USE_TZ."""
     if not rows:
         return []
     writer = BulkWriter()
