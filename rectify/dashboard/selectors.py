@@ -13,6 +13,8 @@ from rectify.ledger.numbering import problem_label
 from rectify.ledger.selectors import StatusFigures
 
 Status = RectificationItem.Status
+# Requests listed on the dashboard, oldest first; the rest are a click away (the item list).
+REVIEW_LIMIT = 20
 STATUS_ORDER = [Status.COMPLETED, Status.ONGOING, Status.PENDING_SIGNOFF, Status.IN_PROGRESS, Status.NOT_STARTED]
 
 
@@ -185,7 +187,7 @@ def returned_department_items(items: QuerySet, user: User, *, limit: int = 20) -
     return list(_listed(returned).order_by("deadline", "number")[:limit])
 
 
-def pending_signoffs(items: QuerySet, *, limit: int = 50) -> list[SignOff]:
+def pending_signoffs(items: QuerySet, *, limit: int = REVIEW_LIMIT) -> list[SignOff]:
     """The oldest pending 销号 requests for ``items``: the pending ones, oldest first (a range of
     the partial index on PostgreSQL), each checked against ``items`` (EXISTS) until ``limit``,
     rather than every one of ``items`` looked up for a request (IN)."""
@@ -197,7 +199,7 @@ def pending_signoffs(items: QuerySet, *, limit: int = 50) -> list[SignOff]:
     )
 
 
-def pending_extensions(items: QuerySet, *, limit: int = 50) -> list[Extension]:
+def pending_extensions(items: QuerySet, *, limit: int = REVIEW_LIMIT) -> list[Extension]:
     return list(
         Extension.objects.filter(_among(items), decision=Decision.PENDING)
         .select_related("item", "requested_by")

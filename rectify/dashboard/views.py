@@ -112,6 +112,7 @@ def _personal(user, items, today) -> dict:
     if user.has_role(Role.DISCIPLINE_OFFICE):
         personal["review_signoffs"] = selectors.pending_signoffs(items)
         personal["review_extensions"] = selectors.pending_extensions(items)
+        personal["review_limit"] = selectors.REVIEW_LIMIT
     return personal
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -286,11 +287,11 @@ def test_cached_ledger_part_is_not_shared_between_scopes(client, office_user, li
 @pytest.mark.parametrize("user_fixture", ["office_user", "liaison"])
 def test_review_lists_run_a_fixed_number_of_queries(client, request, department, user_fixture):
     """The staff's 待我审核 and the liaison's 待办 list pending requests with their items and
-    requesters: as many queries for 2 requests as for 20."""
+    requesters: as many queries for 2 requests as for 25."""
     user = request.getfixturevalue(user_fixture)
     submitter = User.objects.create(username="submitter", full_name="申请人甲")
     counts = []
-    for n in (2, 20):
+    for n in (2, 25):
         inspection = make_inspection()
         problem = make_problem(inspection)
         for number in range(1, n + 1):
@@ -303,7 +304,24 @@ def test_review_lists_run_a_fixed_number_of_queries(client, request, department,
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/", {"inspection": inspection.pk})
         body = response.content.decode()
-        assert body.count("申请人甲") == (2 * n if user_fixture == "office_user" else 0)
-        assert body.count(f"{n}. 整改事项{n}") >= 2
+        listed = min(n, 20)  # the oldest 20 of each kind, and a link to the rest
+        assert body.count("申请人甲") == (2 * listed if user_fixture == "office_user" else 0)
+        assert ("查看全部待销号事项" in body) == (n > 20 and user_fixture == "office_user")
+        assert body.count(f"{listed}. 整改事项{listed}") >= 2
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_review_list_links_to_every_item_waiting_for_sign_off(client, office_user, department):
+    submitter = User.objects.create(username="submitter", full_name="申请人甲")
+    inspection = make_inspection()
+    problem = make_problem(inspection)
+    for number in range(1, 23):
+        item = make_item(problem, number=number, status=Status.PENDING_SIGNOFF)
+        SignOff.objects.create(item=item, note="已完成", submitted_by=submitter)
+    client.force_login(office_user)
+    body = client.get("/", {"inspection": inspection.pk}).content.decode()
+    link = re.search(r'href="([^"]+)">查看全部待销号事项', body)[1].replace("&amp;", "&")
+    listed = client.get(link)
+    assert listed.status_code == 200
+    assert listed.context["table"].paginator.count == 22
