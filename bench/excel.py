@@ -4,9 +4,11 @@
     python bench/excel.py import --file PATH
 
 ``export`` downloads /reports/items.xlsx (every item: the filtered-list export with no filter) or
-/reports/ledger.xlsx (the monthly ledger of the first inspection, which also rebuilds the end of
-the previous month from history) through the test client, then writes the very same cell values
-with bare openpyxl (write-only workbook, no styles, no merges) for the ratio. ``import`` imports
+/reports/ledger.xlsx (the monthly ledger of the first inspection, compared with the end of the
+previous month from history) through the test client, then writes the very same cell values
+with bare openpyxl (write-only workbook, no styles, no merges) for the ratio; exports of up to
+``REPEAT_ROWS`` rows are timed three times, and so is bare openpyxl, and the fastest of each
+counts. ``import`` imports
 a saved ledger into a new inspection and commits (the time includes the checks at commit).
 Each prints one JSON line; ``{"missing": "…"}`` when the feature is not there (yet).
 """
@@ -20,6 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bench_user, emit, peak_rss_mb, setup_django
+
+REPEAT_ROWS = 20_000
 
 
 def export(kind: str, save: Path) -> dict:
@@ -56,7 +60,18 @@ def export(kind: str, save: Path) -> dict:
         return {"missing": f"{path}: HTTP {response.status_code}"}
     save.write_bytes(content)
     bare, bare_cpu = bare_openpyxl(content)
+    # Exports of up to REPEAT_ROWS rows run twice more, and so does bare openpyxl; the fastest of
+    # each counts (as timeit does): on a shared machine the noise only ever adds time.
+    runs = 1 if rows > REPEAT_ROWS else 3
+    for _ in range(runs - 1):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        client.get(path).content  # noqa: B018
+        seconds = min(seconds, time.perf_counter() - started)
+        cpu_seconds = min(cpu_seconds, time.process_time() - cpu_started)
+        again, again_cpu = bare_openpyxl(content)
+        bare, bare_cpu = min(bare, again), min(bare_cpu, again_cpu)
     return {
+        "runs": runs,
         "kind": kind,
         "url": path,
         "rows": rows,

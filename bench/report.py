@@ -107,8 +107,8 @@ def _exports(backends, sizes) -> list[str]:
         "",
         "通过测试客户端下载（含查询、组装、样式、保存）。`items`：`/reports/items.xlsx`，即不加筛选的事项列表导出"
         "（全部 N 个事项）；`monthly`：`/reports/ledger.xlsx`，第一个巡视轮次（N/10 个事项）截至今天的月度台账，"
-        "其“本月变化”表按历史记录重建上月末的台账。“裸 openpyxl”：用 write-only 工作簿写入同样的单元格值"
-        "（从导出文件读回，不含样式与合并）。“CPU 倍数”按本进程 CPU 时间计算，受机器上其他负载的影响较小"
+        "其“本月变化”表与按历史记录取得的上月末状态比较。“裸 openpyxl”：用 write-only 工作簿写入同样的单元格值"
+        "（从导出文件读回，不含样式与合并）。不超过 2 万行的导出与裸 openpyxl 各计时 3 次、各取最快一次（机器上的其他负载只会增加耗时）。“CPU 倍数”按本进程 CPU 时间计算，受机器上其他负载的影响较小"
         "（PostgreSQL 时不含数据库服务器的 CPU）。峰值内存为导出进程的最大常驻内存（含 Django 本身约 80 MB）。",
         "",
         "| 导出 | 数据库 | 规模 | 行数 | 导出 s | 裸 openpyxl s | 倍数 | CPU 倍数 | 峰值内存 MB | 查询数 |",
@@ -295,7 +295,7 @@ def _shortfalls(backends, sizes) -> list[str]:
             if not numbers or numbers.get("ratio") is None or numbers["ratio"] <= EXPORT_RATIO_LIMIT:
                 continue
             extra = (
-                "；monthly 还要从历史记录重建上月末的台账（as-of，每个对象取截至当天的最后一条记录），"
+                "；monthly 还要从历史记录取上月末各事项的状态与时限（每个事项取截至当天的最后一条记录），"
                 "并多写“统计”“本月变化”两张表"
                 if kind == "monthly"
                 else ""
