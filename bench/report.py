@@ -48,7 +48,7 @@ def render(data: dict) -> str:
     load_before = ", ".join(f"{x:.2f}" for x in machine["load_before"])
     load_after = ", ".join(f"{x:.2f}" for x in machine.get("load_after", ()))
     out += [
-        f"| 代码版本 | `{machine['commit']}`（加上未提交的工作区） |",
+        f"| 代码版本 | `{machine['commit']}`{'（加上未提交的改动）' if machine.get('dirty') else ''} |",
         f"| 负载（开始 / 结束，1/5/15 分钟） | {load_before} / {load_after} |",
         f"| 总用时 | {machine.get('total_minutes', 0):.1f} 分钟 |",
         "",

@@ -248,8 +248,17 @@ def machine_info() -> dict:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
     except (OSError, subprocess.CalledProcessError):
-        commit = "?"
+        commit, dirty = "?", None
     try:
         from importlib.metadata import version
 
@@ -267,6 +276,7 @@ def machine_info() -> dict:
         "openpyxl": openpyxl.__version__,
         "gunicorn": gunicorn,
         "commit": commit,
+        "dirty": dirty,
         "load_before": os.getloadavg(),
     }
 
