@@ -141,22 +141,7 @@ def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = 
 def _live_states(items: QuerySet[RectificationItem], day: datetime.date) -> list[ItemState]:
     rows = list(
         items.values_list(
-            "pk",
-            "number",
-            "title",
-            "kind",
-            "status",
-            "deadline",
-            "original_deadline",
-            "completed_on",
-            "summary",
-            "note",
-            "contact_person",
-            "return_count",
-            "problem_id",
-            "problem__sequence",
-            "problem__title",
-            "lead_department__name",
+            "pk", *_STATE_FIELDS, "problem_id", "problem__sequence", "problem__title", "lead_department__name"
         )
     )
     selected = items.order_by().values("pk")
@@ -185,30 +170,41 @@ def _live_states(items: QuerySet[RectificationItem], day: datetime.date) -> list
         .values_list("item_id", "reported_on", "text")
     ):
         progress[item_id].append(ProgressState(reported_on, text))
+    n = len(_STATE_FIELDS) + 1  # the values after pk and the state fields
     return [
-        ItemState(
-            pk=r[0],
-            number=r[1],
-            title=r[2],
-            problem=ProblemState(r[12], r[13], r[14]),
-            kind=r[3],
-            status=r[4],
-            deadline=r[5],
-            original_deadline=r[6],
-            completed_on=r[7],
-            summary=r[8],
-            note=r[9],
-            contact_person=r[10],
-            lead_department=r[15] or "",
+        _state(
+            r,
+            problem=ProblemState(r[n], r[n + 1], r[n + 2]),
+            lead_department=r[n + 3] or "",
             co_departments=co_departments[r[0]],
             leaders=leaders[r[0]],
-            return_count=r[11],
-            as_of=day,
             measures=measures[r[0]],
             progress=progress[r[0]],
+            as_of=day,
         )
         for r in rows
     ]
+
+
+# The ItemState fields read as they are, after the primary key, in both the live and the past ledger.
+_STATE_FIELDS = (
+    "number",
+    "title",
+    "kind",
+    "status",
+    "deadline",
+    "original_deadline",
+    "completed_on",
+    "summary",
+    "note",
+    "contact_person",
+    "return_count",
+)
+
+
+def _state(row: tuple, **fields) -> ItemState:
+    """An ItemState from a row (pk, then ``_STATE_FIELDS``) and the rest of its fields."""
+    return ItemState(pk=row[0], **dict(zip(_STATE_FIELDS, row[1:], strict=False)), **fields)
 
 
 def _latest(history_queryset: QuerySet, end: datetime.datetime) -> QuerySet:
@@ -230,24 +226,7 @@ def _latest(history_queryset: QuerySet, end: datetime.datetime) -> QuerySet:
     )
 
 
-_ITEM_FIELDS = (
-    "id",
-    "number",
-    "title",
-    "kind",
-    "status",
-    "deadline",
-    "original_deadline",
-    "completed_on",
-    "summary",
-    "note",
-    "contact_person",
-    "return_count",
-    "problem_id",
-    "lead_department_id",
-    "history_id",
-    "history_type",
-)
+_ITEM_FIELDS = ("id", *_STATE_FIELDS, "problem_id", "lead_department_id", "history_id", "history_type")
 
 
 def _past_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
@@ -304,27 +283,17 @@ def _past_states(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     ):
         progress[item_id].append(ProgressState(reported_on, text))
 
+    n = len(_STATE_FIELDS) + 1  # problem_id, lead_department_id, history_id follow
     return [
-        ItemState(
-            pk=r[0],
-            number=r[1],
-            title=r[2],
-            problem=problems.get(r[12]) or ProblemState(r[12], 0, ""),
-            kind=r[3],
-            status=r[4],
-            deadline=r[5],
-            original_deadline=r[6],
-            completed_on=r[7],
-            summary=r[8],
-            note=r[9],
-            contact_person=r[10],
-            lead_department=departments[r[13]][1] if r[13] in departments else "",
-            co_departments=co_departments[r[14]],
-            leaders=leaders[r[14]],
-            return_count=r[11],
-            as_of=day,
+        _state(
+            r,
+            problem=problems.get(r[n]) or ProblemState(r[n], 0, ""),
+            lead_department=departments[r[n + 1]][1] if r[n + 1] in departments else "",
+            co_departments=co_departments[r[n + 2]],
+            leaders=leaders[r[n + 2]],
             measures=measures[r[0]],
             progress=progress[r[0]],
+            as_of=day,
         )
         for r in rows
     ]

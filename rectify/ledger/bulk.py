@@ -1,8 +1,8 @@
 """Bulk loads on the raw database connection: multi-row ``executemany`` on SQLite, ``COPY`` on
 PostgreSQL, without the ORM's per-row SQL compilation (which was 80 % of the time of
 ``bulk_create_with_history`` in the Excel import). ``generate_demo_data`` writes its rows with
-``BulkWriter`` directly; the Excel import inserts model instances and their simple-history
-records with ``create_with_history``.
+``BulkWriter`` directly; the Excel import inserts plain rows and their simple-history records
+with ``create_with_history``.
 """
 
 import contextlib

@@ -1,9 +1,8 @@
 """Reads of the ledger: what a user may see, and the figures shown about it."""
 
-import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from rectify.accounts.models import User
@@ -71,16 +70,6 @@ class StatusFigures:
     def closed_rate(self) -> float | None:
         """(Completed + long-term) ÷ all items, in percent: the figure notices also quote."""
         return 100 * (self.completed + self.ongoing) / self.total if self.total else None
-
-
-def status_figures(items: QuerySet[RectificationItem], *, today: datetime.date) -> StatusFigures:
-    """One aggregate query over ``items``."""
-    counts = items.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=RectificationItem.objects.overdue_q(today)),
-        **{status.value: Count("pk", filter=Q(status=status)) for status in Status},
-    )
-    return StatusFigures(**counts)
 
 
 def sees_whole_ledger(user: User) -> bool:

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from rectify.accounts.models import AuditEvent, Department, Leader
 from rectify.ledger.asof import end_of_day
 from rectify.ledger.models import Inspection, Measure, ProgressUpdate, RectificationItem
+from rectify.reports.excel import styles
 from rectify.reports.excel.columns import LEDGER_HEADERS
 from rectify.reports.excel.export import monthly_ledger, workbook_bytes
 from rectify.reports.excel.parsing import split_measures
@@ -445,3 +446,28 @@ def test_inspection_without_items_exports_an_empty_ledger(client, office_user, r
     workbook = read_workbook(client.get(ledger_url()).content)
     assert [cell.value for cell in workbook["整改台账"][3]] == HEADER
     assert data_rows(workbook["整改台账"]) == []
+
+
+def test_the_row_writer_keeps_dates_and_numbers_in_their_own_formats(tmp_path):
+    """A date in a column's reused styled cell takes a date format; the numbers after it in that
+    column, and bare values, keep theirs."""
+    from openpyxl import load_workbook
+
+    from rectify.reports.excel.export import new_workbook
+
+    workbook = new_workbook()
+    writer = styles.RowWriter(workbook.create_sheet("测试"))
+    writer.append([(styles.CENTRED, datetime.date(2024, 1, 2)), (None, 7)])
+    writer.append([(styles.CENTRED, 5), (None, datetime.date(2024, 3, 4))])
+    writer.append([(styles.CENTRED, datetime.date(2024, 5, 6)), (None, 8)])
+    path = tmp_path / "formats.xlsx"
+    workbook.save(path)
+
+    sheet = load_workbook(path)["测试"]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        [datetime.datetime(2024, 1, 2), 7],
+        [5, datetime.datetime(2024, 3, 4)],
+        [datetime.datetime(2024, 5, 6), 8],
+    ]
+    assert [sheet.cell(row, 1).is_date for row in (1, 2, 3)] == [True, False, True]
+    assert [sheet.cell(row, 2).is_date for row in (1, 2, 3)] == [False, True, False]

@@ -44,8 +44,6 @@ class SheetTooLarge(Exception):
 
 @dataclass
 class SheetScan:
-    rows: int = 0
-    columns: int = 0
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based (row, column) → "#N/A"
 
 
@@ -90,7 +88,7 @@ def scan_sheet(archive: zipfile.ZipFile, path: str | None) -> SheetScan:
     rows, columns = _extent(data)
     if columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
         raise SheetTooLarge(f"{get_column_letter(min(columns, 16384))}{rows}", rows * columns)
-    scan = SheetScan(rows=rows, columns=columns)
+    scan = SheetScan()
     for match in _ERROR_CELL.finditer(data):
         ref = _REF.search(match[0])
         if ref is None:

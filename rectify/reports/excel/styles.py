@@ -1,6 +1,8 @@
 """The look of the exported ledger: named styles created once per workbook, and a row writer
 that reuses styled cells instead of building style objects for every cell."""
 
+import datetime
+
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -104,6 +106,9 @@ def clean_text(text: str) -> str:
     return text[:MAX_CELL_TEXT]
 
 
+_TIMES = (datetime.date, datetime.time, datetime.timedelta)  # datetime.datetime is a date
+
+
 class _TemplateCell(Cell):
     """A styled cell reused for every row of its column (see ``RowWriter``). openpyxl looks its
     style up in the workbook's style list for every cell it writes; the style of a template never
@@ -114,11 +119,16 @@ class _TemplateCell(Cell):
     def __init__(self, worksheet, style: str):
         super().__init__(worksheet, row=1, column=1)
         self.style = style
-        self._style_index = super().style_id
+        self.refresh_style_index()
 
     @property
     def style_id(self) -> int:
         return self._style_index
+
+    def refresh_style_index(self) -> None:
+        """After a value that may change the style: openpyxl gives a date, time or duration put
+        in a cell without a date format a number format of its own."""
+        self._style_index = super().style_id
 
 
 class RowWriter:
@@ -132,7 +142,7 @@ class RowWriter:
     def __init__(self, worksheet, *, buffered: bool = False):
         self.worksheet = worksheet
         self.row = 0
-        self._cells: dict[tuple[int, str], WriteOnlyCell] = {}
+        self._cells: dict[tuple[int, str, bool], _TemplateCell] = {}
         self._buffer: list | None = [] if buffered else None
         worksheet._values_to_row = self._cells_to_row
 
@@ -141,17 +151,11 @@ class RowWriter:
         assigns every value to a plain cell and, for one of our styled cells, falls back on the
         ValueError this raises (formatting the cell's repr into the message), then makes a new
         cell for the next value; it costs about as much as writing the row. Our cells are used as
-        they are; a bare value goes into one reused unstyled cell (each cell is serialised before
-        the next is taken)."""
-        plain = WriteOnlyCell(self.worksheet)
+        they are; a bare value (rare: ``style=None``) gets a cell of its own."""
         for column, value in enumerate(values, 1):
             if value is None:
                 continue
-            if isinstance(value, Cell):
-                cell = value
-            else:
-                plain.value = value
-                cell = plain
+            cell = value if isinstance(value, Cell) else WriteOnlyCell(self.worksheet, value)
             cell.column = column
             cell.row = row_idx
             yield cell
@@ -184,9 +188,11 @@ class RowWriter:
             if style is None:
                 row.append(value)
                 continue
-            cell = templates.get((column, style))
+            # A date gives its cell a date format: dates get template cells of their own.
+            key = (column, style, isinstance(value, _TIMES))
+            cell = templates.get(key)
             if cell is None:
-                cell = templates[column, style] = _TemplateCell(self.worksheet, style)
+                cell = templates[key] = _TemplateCell(self.worksheet, style)
             if isinstance(value, str):
                 # Text stays text, even when it starts with "=" (no formula injection). Set
                 # directly: the ``value`` setter would find out the type all over again.
@@ -196,6 +202,8 @@ class RowWriter:
                     cell._value, cell.data_type = None, "n"
             else:
                 cell.value = value
+                if isinstance(value, _TIMES):
+                    cell.refresh_style_index()
             row.append(cell)
         self.row += 1
         if height is None:
