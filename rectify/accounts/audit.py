@@ -22,7 +22,18 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(kind: str, *, request=None, user=None, username: str = "", detail: str = "") -> AuditEvent:
+def record(
+    kind: str,
+    *,
+    request=None,
+    user=None,
+    username: str = "",
+    detail: str = "",
+    obj=None,
+    changes: dict | None = None,
+) -> AuditEvent:
+    """Write one audit event. ``obj`` is the model instance the event is about; ``changes`` maps a
+    Chinese field label to ``[old, new]`` as text a reader understands."""
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None
     return AuditEvent.objects.create(
@@ -32,6 +43,10 @@ def record(kind: str, *, request=None, user=None, username: str = "", detail: st
         ip_address=client_ip(request),
         path=request.get_full_path()[:500] if request is not None else "",
         detail=detail,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        changes=changes or {},
     )
 
 

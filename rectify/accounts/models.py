@@ -104,6 +104,36 @@ class AuditEvent(models.Model):
         EVIDENCE_DOWNLOAD = "evidence_download", _("下载佐证材料")
         BACKUP = "backup", _("备份")
         RESTORE = "restore", _("恢复")
+        RESTORE_FAILED = "restore_failed", _("恢复失败")
+        # Ledger decisions (close-out integrity).
+        ITEM_STARTED = "item_started", _("启动整改")
+        SIGNOFF_SUBMITTED = "signoff_submitted", _("申请销号")
+        SIGNOFF_APPROVED = "signoff_approved", _("批准销号")
+        SIGNOFF_RETURNED = "signoff_returned", _("退回销号申请")
+        EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+        EXTENSION_DECIDED = "extension_decided", _("审核延期")
+        ITEM_REOPENED = "item_reopened", _("回头看重新打开")
+        LONG_TERM_DESIGNATED = "long_term_designated", _("认定长期坚持")
+        BULK_ACTION = "bulk_action", _("批量操作")
+        IMPORT_UNDONE = "import_undone", _("撤销导入")
+        INSPECTION_DELETED = "inspection_deleted", _("删除巡视轮次")
+        ITEM_CREATED = "item_created", _("新建整改事项")
+        ITEM_DELETED = "item_deleted", _("删除整改事项")
+        LEDGER_EDITED = "ledger_edited", _("修改台账")
+        # Accounts (separation of duties).
+        ACCOUNT_CREATED = "account_created", _("创建账户")
+        ACCOUNT_CHANGED = "account_changed", _("修改账户")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("停用账户")
+        ROLE_ADDED = "role_added", _("授予角色")
+        ROLE_REMOVED = "role_removed", _("撤销角色")
+        STAFF_CHANGED = "staff_changed", _("修改后台权限")
+        SUPERUSER_CHANGED = "superuser_changed", _("修改超级用户")
+        PASSWORD_SET_BY_ADMIN = "password_set_by_admin", _("管理员重置密码")
+        LOCKOUT_CLEARED = "lockout_cleared", _("解除锁定")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("启用双因素认证")
+        TWO_FACTOR_RESET = "two_factor_reset", _("重置双因素认证")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("双因素验证失败")
+        AUDIT_EXPORTED = "audit_exported", _("导出审计日志")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     kind = models.CharField(_("事件"), max_length=30, choices=Kind.choices)
@@ -119,12 +149,21 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     path = models.CharField(_("访问路径"), max_length=500, blank=True)
     detail = models.TextField(_("详情"), blank=True)
+    object_type = models.CharField(_("对象类型"), max_length=50, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=300, blank=True)
+    changes = models.JSONField(
+        _("变更内容"), default=dict, blank=True, help_text=_("字段名 → [原值, 新值]，均为中文可读文本。")
+    )
 
     class Meta:
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["kind", "-created_at"], name="audit_kind_time_idx")]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="audit_kind_time_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
