@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "rectify.accounts.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
     "rectify.accounts.middleware.PasswordChangeRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -158,6 +159,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The admin's "revert to this version" would restore a status without its transition.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -165,6 +168,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rectify@localhost")
 
 # Early-warning thresholds (domain.md): yellow within this many days of the deadline.
 RECTIFY_WARNING_DAYS = env.int("RECTIFY_WARNING_DAYS", default=10)
+# Four eyes (四眼原则): nobody decides a 销号 or extension request they filed. RECTIFY_FOUR_EYES=0
+# lets an office of one person decide its own requests; each such decision is marked 本人审核.
+RECTIFY_FOUR_EYES = env.bool("RECTIFY_FOUR_EYES", default=True)
 # Whether `make run` may create the demo accounts (only ever with DEBUG on).
 RECTIFY_DEMO_ACCOUNTS = DEBUG
 

@@ -41,3 +41,9 @@ def make_item(
     for sequence, text in enumerate(measures, start=1):
         Measure.objects.create(item=item, sequence=sequence, text=text)
     return item
+
+
+def force_status(item: RectificationItem, status: str) -> None:
+    """Test set-up only: put an item in a state without its transition (the field is protected;
+    the product changes status only through services.py). ``save()`` still writes history."""
+    item.__dict__["status"] = status

@@ -4,11 +4,17 @@
 logins, logouts, failures and lock-outs; views log exports, imports, downloads and refusals.
 """
 
+import contextvars
+
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from .models import AuditEvent
+
+# The request being served, so that events written by services (which take no request) still
+# record the address and path; set by ``middleware.AuditContextMiddleware``.
+current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
 
 
 def client_ip(request) -> str | None:
@@ -34,6 +40,7 @@ def record(
 ) -> AuditEvent:
     """Write one audit event. ``obj`` is the model instance the event is about; ``changes`` maps a
     Chinese field label to ``[old, new]`` as text a reader understands."""
+    request = request if request is not None else current_request.get()
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None
     return AuditEvent.objects.create(

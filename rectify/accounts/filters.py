@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
@@ -7,6 +8,7 @@ from .models import AuditEvent
 class AuditEventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("事件"), choices=AuditEvent.Kind.choices)
     username = django_filters.CharFilter(label=_("用户名"), lookup_expr="icontains")
+    object = django_filters.CharFilter(label=_("对象"), method="filter_object")
     ip_address = django_filters.CharFilter(label=_("IP 地址"), lookup_expr="startswith")
     created_at = django_filters.DateFromToRangeFilter(
         label=_("时间"),
@@ -15,11 +17,15 @@ class AuditEventFilter(django_filters.FilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = ["kind", "username", "ip_address", "created_at"]
+        fields = ["kind", "username", "object", "ip_address", "created_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("kind",):
             self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
-        for name in ("username", "ip_address"):
+        for name in ("username", "object", "ip_address"):
             self.form.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+
+    def filter_object(self, queryset, name, value):
+        """The object's name or number (第3项, a user name, a round's name)."""
+        return queryset.filter(Q(object_repr__icontains=value) | Q(object_id=value))

@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("audit/export.xlsx", views.audit_xlsx, name="audit-xlsx"),
 ]

@@ -20,11 +20,10 @@ from django.urls import reverse
 from rectify.accounts.models import Leader, User
 from rectify.accounts.roles import Role
 from rectify.ledger.models import RectificationItem
+from rectify.ledger.status import CLOSED, Status
 from rectify.ledger.warning import Light
 
 from .models import Notification
-
-Status = RectificationItem.Status
 
 
 @dataclass
@@ -71,12 +70,12 @@ def render_body(digest: Digest, today: datetime.date) -> str:
 
 def build_digests(today: datetime.date) -> list[Digest]:
     """Who should be reminded of what today. A constant number of queries."""
-    items = RectificationItem.objects.select_related("lead_department").prefetch_related("leaders")
+    items = RectificationItem.objects.of_active_rounds().select_related("lead_department").prefetch_related("leaders")
     red = list(items.filter(RectificationItem.objects.light_q(Light.RED, today)).order_by("deadline", "number"))
     yellow = list(items.filter(RectificationItem.objects.light_q(Light.YELLOW, today)).order_by("deadline", "number"))
     month_start = today.replace(day=1)
     silent = list(
-        items.exclude(status__in=[Status.COMPLETED, Status.ONGOING, Status.PENDING_SIGNOFF])
+        items.exclude(status__in=[*CLOSED, Status.PENDING_SIGNOFF])
         .annotate(last_report=Max("progress_updates__reported_on"))
         .filter(Q(last_report__isnull=True) | Q(last_report__lt=month_start))
         .order_by("number")

@@ -11,8 +11,8 @@ from rectify.accounts.models import User
 from rectify.ledger.models import Decision, Extension, RectificationItem, SignOff
 from rectify.ledger.numbering import problem_label
 from rectify.ledger.selectors import StatusFigures
+from rectify.ledger.status import CLOSED, Status, completion_rate
 
-Status = RectificationItem.Status
 # Requests listed on the dashboard, oldest first; the rest are a click away (the item list).
 REVIEW_LIMIT = 20
 STATUS_ORDER = [Status.COMPLETED, Status.ONGOING, Status.PENDING_SIGNOFF, Status.IN_PROGRESS, Status.NOT_STARTED]
@@ -38,7 +38,7 @@ class GroupRow:
 
     @property
     def completion_rate(self) -> float:
-        return 100 * self.completed / self.total if self.total else 0.0
+        return 100 * (completion_rate(self.completed, self.total) or 0.0)
 
 
 def _group_rows(items: QuerySet, pk_field: str, name_field: str, *, today: datetime.date) -> list[GroupRow]:
@@ -121,7 +121,7 @@ def deadlines_ahead(items: QuerySet, *, today: datetime.date, weeks: int = 8) ->
     Counted per day over the deadline range only (a range scan of the deadline index instead of
     a pass over every item), then per week here."""
     rows = (
-        items.exclude(status__in=[Status.COMPLETED, Status.ONGOING])
+        items.exclude(status__in=CLOSED)
         .filter(deadline__gte=today, deadline__lt=today + datetime.timedelta(weeks=weeks))
         .order_by()
         .values_list("deadline")
@@ -153,7 +153,7 @@ def overdue_items(items: QuerySet, *, today: datetime.date, limit: int = 20) -> 
 
 
 def due_soon_items(items: QuerySet, *, today: datetime.date, days: int, limit: int = 20) -> list[RectificationItem]:
-    due = items.exclude(status__in=[Status.COMPLETED, Status.ONGOING]).filter(
+    due = items.exclude(status__in=CLOSED).filter(
         deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
     )
     return list(_listed(due).order_by("deadline", "number")[:limit])
@@ -193,9 +193,9 @@ def pending_signoffs(items: QuerySet, *, limit: int = REVIEW_LIMIT) -> list[Sign
     rather than every one of ``items`` looked up for a request (IN)."""
     return list(
         SignOff.objects.filter(_among(items), decision=Decision.PENDING)
-        .select_related("item", "submitted_by")
-        .only("submitted_at", "submitted_by", "item__number", "item__title")
-        .order_by("submitted_at")[:limit]
+        .select_related("item", "requested_by")
+        .only("requested_at", "requested_by", "item__number", "item__title")
+        .order_by("requested_at")[:limit]
     )
 
 

@@ -4,6 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from rectify.accounts import audit
+from rectify.accounts.models import AuditEvent
+
 from .models import (
     Accountability,
     Evidence,
@@ -57,10 +60,15 @@ class InspectionAdmin(SimpleHistoryAdmin):
     date_hierarchy = "feedback_date"
     inlines = [WorkingGroupMemberInline, MeetingInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # A round is deleted in the workspace (typing its name; soft delete, audited), never by cascade.
+        return False
+
 
 class ItemInline(admin.TabularInline):
     model = RectificationItem
     fields = ["number", "title", "lead_department", "deadline", "status"]
+    readonly_fields = ["status"]
     show_change_link = True
     extra = 0
 
@@ -113,6 +121,18 @@ class RectificationItemAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["leaders", "co_departments"]
     inlines = [MeasureInline]
     history_list_display = ["status", "deadline"]
+    # Status and what only its transitions set are read-only here: they change on the item's page
+    # (销号, 退回, 延期, 长期坚持, 回头看), never by editing.
+    readonly_fields = ["status", "completed_on", "original_deadline", "return_count", "next_review_on"]
+
+    def delete_model(self, request, obj):
+        audit.record(AuditEvent.Kind.ITEM_DELETED, request=request, obj=obj, detail=f"{obj.inspection}：{obj}")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset.select_related("inspection"):
+            audit.record(AuditEvent.Kind.ITEM_DELETED, request=request, obj=item, detail=f"{item.inspection}：{item}")
+        super().delete_queryset(request, queryset)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("leaders")
@@ -161,16 +181,30 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["item"]
 
 
+class DecisionRecordAdmin(SimpleHistoryAdmin):
+    """销号 and extension records are read-only here: decisions are made on the item's page, where
+    four eyes and the transition table hold."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SignOff)
-class SignOffAdmin(SimpleHistoryAdmin):
-    list_display = ["item", "submitted_by", "submitted_at", "decision", "reviewed_by", "reviewed_at"]
+class SignOffAdmin(DecisionRecordAdmin):
+    list_display = ["item", "requested_by", "requested_at", "decision", "reviewed_by", "reviewed_at"]
     list_filter = ["decision"]
-    list_select_related = ["item", "submitted_by", "reviewed_by"]
+    list_select_related = ["item", "requested_by", "reviewed_by"]
     autocomplete_fields = ["item"]
 
 
 @admin.register(Extension)
-class ExtensionAdmin(SimpleHistoryAdmin):
+class ExtensionAdmin(DecisionRecordAdmin):
     list_display = ["item", "previous_deadline", "requested_deadline", "requested_by", "decision"]
     list_filter = ["decision"]
     list_select_related = ["item", "requested_by"]

@@ -31,7 +31,17 @@ from rectify.accounts.models import Department, Leader
 
 from . import revision
 from .bulk import BulkWriter, paused_gc
-from .models import Decision, FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem, SignOff
+from .models import (
+    Decision,
+    Extension,
+    FeedbackProblem,
+    Inspection,
+    Measure,
+    Origin,
+    ProgressUpdate,
+    RectificationItem,
+    SignOff,
+)
 from .numbering import chinese_number, measure_label
 
 Status = RectificationItem.Status
@@ -385,6 +395,8 @@ class _Generator:
         self.progress_history = w.table(ProgressUpdate.history.model)
         self.signoffs = w.table(SignOff, explicit_pk=True)
         self.signoff_history = w.table(SignOff.history.model)
+        self.extensions = w.table(Extension, explicit_pk=True)
+        self.extension_history = w.table(Extension.history.model)
 
     # Dates are days; history moments are 10:00 Beijing time on a day. Both are adapted for the
     # database once per distinct day.
@@ -483,6 +495,8 @@ class _Generator:
             "planned_regulation_count": rng.randint(5, 30),
             "created_at": self.moment(entered),
             "updated_at": self.moment(entered),
+            "deleted_at": None,
+            "deleted_by_id": None,
         }
         self.inspections.add(**row)
         self.inspection_history.add(**row, **self.history_fields(entered, "+"))
@@ -617,6 +631,7 @@ class _Generator:
             "original_deadline": self.day(original_deadline),
             "status": status.value,
             "completed_on": self.day(completed_on),
+            "next_review_on": None,
             "summary": summary,
             "note": note,
             "return_count": 1 if status == Status.IN_PROGRESS and rng.random() < 0.05 else 0,
@@ -677,20 +692,47 @@ class _Generator:
             if done_on is not None:
                 self.measure_history.add(**measure, **self.history_fields(done_on, "~"))
         self.add_progress(pk, status, created, completed_on or changed_on, measure_count, done_count)
-        if status == Status.PENDING_SIGNOFF:
+        if status in (Status.PENDING_SIGNOFF, Status.COMPLETED):
+            # A completed item was closed by an approved 销号 request (check_ledger's invariant).
+            approved = status == Status.COMPLETED
+            asked_on = completed_on - datetime.timedelta(days=rng.randint(0, 7)) if approved else changed_on
             signoff = {
                 "id": self.signoffs.allocate(),
                 "item_id": pk,
                 "note": "整改措施已全部落实，佐证材料已上传，申请销号。",
-                "submitted_by_id": None,
-                "submitted_at": self.moment(changed_on),
-                "decision": Decision.PENDING.value,
-                "reviewed_by_id": None,
-                "reviewed_at": None,
-                "review_reason": "",
+                **self.request_fields(asked_on),
+                "decision": (Decision.APPROVED if approved else Decision.PENDING).value,
+                "reviewed_at": self.moment(completed_on) if approved else None,
             }
             self.signoffs.add(**signoff)
-            self.signoff_history.add(**signoff, **self.history_fields(changed_on, "+"))
+            self.signoff_history.add(**signoff, **self.history_fields(asked_on, "+"))
+        if original_deadline is not None:
+            asked_on = self.between(created, changed_on)
+            extension = {
+                "id": self.extensions.allocate(),
+                "item_id": pk,
+                "previous_deadline": self.day(original_deadline),
+                "requested_deadline": self.day(deadline),
+                "reason": "工作量大，需延长整改时间。",
+                **self.request_fields(asked_on),
+                "decision": Decision.APPROVED.value,
+                "reviewed_at": self.moment(asked_on),
+            }
+            self.extensions.add(**extension)
+            self.extension_history.add(**extension, **self.history_fields(asked_on, "+"))
+
+    def request_fields(self, day: datetime.date) -> dict:
+        """The columns a 销号 or extension request shares, for one filed (by nobody) on ``day``."""
+        return {
+            "origin": Origin.REQUEST.value,
+            "requested_by_id": None,
+            "requested_at": self.moment(day),
+            "reviewed_by_id": None,
+            "review_note": "",
+            "self_reviewed": False,
+            "source_name": "",
+            "is_sample": False,
+        }
 
     def change_day(self, status: str, created: datetime.date, completed_on: datetime.date | None):
         """The day an item reached its present status (None: never changed since it was entered)."""

@@ -15,7 +15,7 @@ from .warning import Light
 
 class ItemFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_keyword")
-    inspection = django_filters.ModelChoiceFilter(label=_("巡视轮次"), queryset=Inspection.objects.all())
+    inspection = django_filters.ModelChoiceFilter(label=_("巡视轮次"), queryset=Inspection.objects.active())
     problem = django_filters.ModelChoiceFilter(label=_("反馈问题"), queryset=FeedbackProblem.objects.all())
     status = django_filters.MultipleChoiceFilter(
         label=_("完成状态"), choices=RectificationItem.Status.choices, widget=forms.CheckboxSelectMultiple

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rectify.accounts.models import Department, Leader
 
 from .models import RectificationItem
+from .services import BulkAction
 from .uploads import ALLOWED, ALLOWED_LABEL
 
 ACCEPT = ",".join(ALLOWED)
@@ -49,14 +50,11 @@ class ItemEditForm(BootstrapMixin, forms.ModelForm):
             "co_departments",
             "contact_person",
             "deadline",
-            "status",
-            "completed_on",
             "summary",
             "note",
         ]
         widgets = {
             "deadline": DateInput(),
-            "completed_on": DateInput(),
             "detail": forms.Textarea(attrs={"rows": 3}),
             "goal": forms.Textarea(attrs={"rows": 2}),
             "summary": forms.Textarea(attrs={"rows": 4}),
@@ -125,40 +123,73 @@ class ExtensionDecisionForm(BootstrapMixin, forms.Form):
     )
 
 
+class ApproveForm(BootstrapMixin, forms.Form):
+    """批准销号: the reviewer confirms having checked the evidence, and may date the completion earlier."""
+
+    completed_on = forms.DateField(
+        label=_("完成日期"), widget=DateInput(), required=False, help_text=_("默认为今天；可填更早的实际完成日期。")
+    )
+    note = forms.CharField(label=_("审核意见"), max_length=2000, required=False)
+    checked = forms.BooleanField(label=_("已核查佐证材料，同意销号"))
+
+
+class ReopenForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    deadline = forms.DateField(label=_("新的完成时限"), widget=DateInput())
+
+
+class LongTermForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    next_review_on = forms.DateField(label=_("下次复查日期"), widget=DateInput())
+
+
 class BulkActionForm(BootstrapMixin, forms.Form):
+    """A bulk transition. The list shows only the chosen action's control; this form checks that the
+    chosen action has what it needs."""
+
     ACTIONS = [
-        ("status", _("设置完成状态")),
-        ("lead_department", _("设置责任部门")),
-        ("leader", _("设置责任领导")),
-        ("deadline", _("设置完成时限")),
+        (BulkAction.APPROVE, _("批准销号申请")),
+        (BulkAction.RETURN, _("退回销号申请")),
+        (BulkAction.DEADLINE, _("调整完成时限（记为延期）")),
+        (BulkAction.DEPARTMENT, _("设置责任部门")),
+        (BulkAction.LEADERS, _("设置责任领导")),
     ]
+    MODES = [("replace", _("替换原有责任领导")), ("append", _("追加，保留原有责任领导"))]
 
     items = forms.ModelMultipleChoiceField(
         label=_("整改事项"), queryset=RectificationItem.objects.all(), widget=forms.MultipleHiddenInput
     )
     action = forms.ChoiceField(label=_("批量操作"), choices=ACTIONS)
-    status = forms.ChoiceField(label=_("完成状态"), choices=RectificationItem.Status.choices, required=False)
+    reason = forms.CharField(label=_("理由"), max_length=2000, required=False)
+    deadline = forms.DateField(label=_("新的完成时限"), widget=DateInput(), required=False)
     lead_department = forms.ModelChoiceField(label=_("责任部门"), queryset=Department.objects.all(), required=False)
-    leader = forms.ModelChoiceField(label=_("责任领导"), queryset=Leader.objects.all(), required=False)
-    deadline = forms.DateField(label=_("完成时限"), widget=DateInput(), required=False)
+    leaders = forms.ModelMultipleChoiceField(
+        label=_("责任领导"), queryset=Leader.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    mode = forms.ChoiceField(label=_("责任领导"), choices=MODES, initial="replace", required=False)
+
+    NEEDS = {
+        BulkAction.RETURN: ["reason"],
+        BulkAction.DEADLINE: ["deadline", "reason"],
+        BulkAction.DEPARTMENT: ["lead_department"],
+        BulkAction.LEADERS: ["leaders", "mode"],
+    }
 
     def clean(self):
         cleaned = super().clean()
-        action = cleaned.get("action")
-        if action and not cleaned.get(action):
-            self.add_error(action, _("请填写要设置的值。"))
+        for name in self.NEEDS.get(cleaned.get("action"), []):
+            if not cleaned.get(name):
+                self.add_error(name, _("请填写「%s」。") % self.fields[name].label)
         return cleaned
 
-    def changes(self) -> dict:
-        action = self.cleaned_data["action"]
-        return {action: self.cleaned_data[action]}
-
-    def describe(self) -> str:
-        """The change in words, for the confirmation step: 设置完成状态为「已完成（已销号）」."""
-        action = self.cleaned_data["action"]
-        value = self.cleaned_data[action]
-        if action == "status":
-            value = RectificationItem.Status(value).label
-        elif action == "deadline":
-            value = f"{value.year}年{value.month}月{value.day}日"
-        return f"{dict(self.ACTIONS)[action]}为「{value}」"
+    def arguments(self) -> dict:
+        """The keyword arguments of ``services.bulk_apply`` (and ``describe_bulk``)."""
+        data = self.cleaned_data
+        return {
+            "action": data["action"],
+            "reason": data.get("reason") or "",
+            "deadline": data.get("deadline"),
+            "lead_department": data.get("lead_department"),
+            "leaders": list(data.get("leaders") or []),
+            "append": data.get("mode") == "append",
+        }

@@ -11,13 +11,22 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from rectify.accounts.models import Department, Leader
 
 from .numbering import measure_label, problem_label
-from .querysets import RectificationItemQuerySet
+from .querysets import InspectionQuerySet, RectificationItemQuerySet
+from .status import Status
+from .status import transition as table
 from .warning import Light, is_overdue, light_for
+
+
+def _fsm(name: str) -> dict:
+    """The django-fsm ``@transition`` arguments of one row of the transition table (status.py)."""
+    row = table(name)
+    return {"source": sorted(row.sources), "target": row.target, "permission": row.permission}
 
 
 class Inspection(models.Model):
@@ -49,7 +58,18 @@ class Inspection(models.Model):
     planned_regulation_count = models.PositiveIntegerField(_("方案制定制度数"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("删除人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
+    objects = InspectionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -131,15 +151,13 @@ class FeedbackProblem(models.Model):
         return problem_label(self.sequence)
 
 
-class RectificationItem(models.Model):
-    """A rectification item (整改事项): what one department must fix by a deadline."""
+class RectificationItem(FSMModelMixin, models.Model):
+    """A rectification item (整改事项): what one department must fix by a deadline.
 
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", _("未启动")
-        IN_PROGRESS = "in_progress", _("整改中")
-        PENDING_SIGNOFF = "pending_signoff", _("待销号")
-        COMPLETED = "completed", _("已完成（已销号）")
-        ONGOING = "ongoing", _("长期坚持（阶段性成果）")
+    Its status changes only through the transition methods below (the table is ``status.py``);
+    the field is protected, so any other assignment raises."""
+
+    Status = Status
 
     class Kind(models.TextChoices):
         IMMEDIATE = "immediate", _("立行立改")
@@ -172,8 +190,13 @@ class RectificationItem(models.Model):
     original_deadline = models.DateField(
         _("原完成时限"), null=True, blank=True, help_text=_("批准延期后保留的原定时限。")
     )
-    status = models.CharField(_("完成状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = FSMField(
+        _("完成状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, protected=True
+    )
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    next_review_on = models.DateField(
+        _("下次复查日期"), null=True, blank=True, help_text=_("认定长期坚持时确定的下次复查日期。")
+    )
     summary = models.TextField(_("整改情况"), blank=True, help_text=_("通报中公布的整改情况。"))
     note = models.TextField(_("备注"), blank=True)
     return_count = models.PositiveIntegerField(_("退回次数"), default=0)
@@ -212,6 +235,10 @@ class RectificationItem(models.Model):
         if self.problem_id and self.inspection_id and self.problem.inspection_id != self.inspection_id:
             raise ValidationError({"problem": _("反馈问题不属于该巡视轮次。")})
 
+    def clean_fields(self, exclude=None):
+        # Validating re-assigns every field; the protected status is checked by its transitions.
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return is_overdue(status=self.status, deadline=self.deadline, today=today or timezone.localdate())
 
@@ -221,6 +248,39 @@ class RectificationItem(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.status == self.Status.COMPLETED
+
+    # --- Transitions (fired only by services.py, inside a transaction, on a locked row) --------
+
+    @transition(field=status, **_fsm("start"))
+    def start(self) -> None:
+        """未启动 → 整改中."""
+
+    @transition(field=status, **_fsm("submit"))
+    def submit(self) -> None:
+        """整改中 / 长期坚持 → 待销号."""
+
+    @transition(field=status, **_fsm("approve"))
+    def approve(self, *, completed_on: datetime.date) -> None:
+        """待销号 → 已完成（已销号）."""
+        self.completed_on = completed_on
+        self.next_review_on = None
+
+    @transition(field=status, **_fsm("send_back"))
+    def send_back(self) -> None:
+        """待销号 → 整改中, one more return."""
+        self.return_count += 1
+
+    @transition(field=status, **_fsm("designate_long_term"))
+    def designate_long_term(self, *, next_review_on: datetime.date) -> None:
+        """未启动 / 整改中 → 长期坚持."""
+        self.next_review_on = next_review_on
+
+    @transition(field=status, **_fsm("reopen"))
+    def reopen(self, *, deadline: datetime.date) -> None:
+        """已完成 / 长期坚持 → 整改中 with a new deadline (回头看)."""
+        self.completed_on = None
+        self.next_review_on = None
+        self.deadline = deadline
 
 
 class Measure(models.Model):
@@ -340,72 +400,23 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", _("已退回")
 
 
-class SignOff(models.Model):
-    """A request to close (销号) an item, and the discipline office's decision on it."""
-
-    item = models.ForeignKey(
-        RectificationItem, verbose_name=_("整改事项"), on_delete=models.CASCADE, related_name="signoffs"
-    )
-    note = models.TextField(_("销号说明"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申请人"),
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="signoffs_submitted",
-    )
-    submitted_at = models.DateTimeField(_("申请时间"), default=timezone.now)
-    decision = models.CharField(_("审核结果"), max_length=20, choices=Decision.choices, default=Decision.PENDING)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="signoffs_reviewed",
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    review_reason = models.TextField(_("审核意见"), blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("销号申请")
-        verbose_name_plural = _("销号申请")
-        ordering = ["item", "-submitted_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item"], condition=Q(decision="pending"), name="signoff_one_pending_per_item"
-            ),
-            models.CheckConstraint(
-                condition=~Q(decision="rejected") | ~Q(review_reason=""),
-                name="signoff_rejection_has_reason",
-            ),
-        ]
-        # The dashboard's "待我审核" list: pending requests, oldest first, LIMIT 50.
-        indexes = [
-            models.Index(fields=["submitted_at"], condition=Q(decision="pending"), name="signoff_pending_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.item.number}. 销号申请（{self.get_decision_display()}）"
+class Origin(models.TextChoices):
+    REQUEST = "request", _("申请")
+    IMPORT = "import", _("导入")
+    OFFICE = "office", _("纪工委决定")
 
 
-class Extension(models.Model):
-    """A request to move an item's deadline (延期), and its decision."""
+class ReviewRequest(models.Model):
+    """What a 销号 and an extension request share: who asked, when, and the review of it."""
 
-    item = models.ForeignKey(
-        RectificationItem, verbose_name=_("整改事项"), on_delete=models.CASCADE, related_name="extensions"
-    )
-    previous_deadline = models.DateField(_("原完成时限"), null=True, blank=True)
-    requested_deadline = models.DateField(_("申请延至"))
-    reason = models.TextField(_("延期理由"))
+    origin = models.CharField(_("来源"), max_length=20, choices=Origin.choices, default=Origin.REQUEST)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("申请人"),
         on_delete=models.PROTECT,
         null=True,
-        related_name="extensions_requested",
+        blank=True,
+        related_name="%(class)ss_requested",
     )
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     decision = models.CharField(_("审核结果"), max_length=20, choices=Decision.choices, default=Decision.PENDING)
@@ -415,10 +426,67 @@ class Extension(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="extensions_reviewed",
+        related_name="%(class)ss_reviewed",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_note = models.TextField(_("审核意见"), blank=True)
+    self_reviewed = models.BooleanField(
+        _("本人审核"), default=False, help_text=_("四眼原则关闭（RECTIFY_FOUR_EYES=0）时申请人审核了自己的申请。")
+    )
+    source_name = models.CharField(_("来源文件"), max_length=255, blank=True, help_text=_("导入时的文件名。"))
+    is_sample = models.BooleanField(_("示例数据"), default=False, help_text=_("原始材料未载明、为演示填入的示例值。"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision == Decision.PENDING
+
+
+class SignOff(ReviewRequest):
+    """A request to close (销号) an item, and the discipline office's decision on it. An imported
+    past completion is a sign-off of origin 导入 naming the file and the importing user."""
+
+    item = models.ForeignKey(
+        RectificationItem, verbose_name=_("整改事项"), on_delete=models.CASCADE, related_name="signoffs"
+    )
+    note = models.TextField(_("销号说明"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("销号申请")
+        verbose_name_plural = _("销号申请")
+        ordering = ["item", "-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(decision="pending"), name="signoff_one_pending_per_item"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="rejected") | ~Q(review_note=""),
+                name="signoff_rejection_has_reason",
+            ),
+        ]
+        # The dashboard's "待我审核" list: pending requests, oldest first.
+        indexes = [
+            models.Index(fields=["requested_at"], condition=Q(decision="pending"), name="signoff_pending_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.item.number}. 销号申请（{self.get_decision_display()}）"
+
+
+class Extension(ReviewRequest):
+    """A request to move an item's deadline (延期), and its decision. A deadline the office moves
+    itself (a bulk action) is an extension of origin 纪工委决定, approved as it is recorded."""
+
+    item = models.ForeignKey(
+        RectificationItem, verbose_name=_("整改事项"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    previous_deadline = models.DateField(_("原完成时限"), null=True, blank=True)
+    requested_deadline = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
 
     history = HistoricalRecords()
 

@@ -5,27 +5,32 @@ import datetime
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
+from .status import CLOSED, Status
 from .warning import Light, warning_days
 
 
-def _closed_statuses():
-    from .models import RectificationItem
-
-    return [RectificationItem.Status.COMPLETED, RectificationItem.Status.ONGOING]
+class InspectionQuerySet(models.QuerySet):
+    def active(self):
+        """Rounds not deleted (a deleted round stays in the database, listed as deleted)."""
+        return self.filter(deleted_at__isnull=True)
 
 
 class RectificationItemQuerySet(models.QuerySet):
+    def of_active_rounds(self):
+        """Items of rounds not deleted; a subquery on the small rounds table, no join."""
+        from .models import Inspection
+
+        return self.exclude(inspection_id__in=Inspection.objects.filter(deleted_at__isnull=False).values("pk"))
+
     def overdue_q(self, today: datetime.date) -> Q:
-        return Q(deadline__lt=today) & ~Q(status__in=_closed_statuses())
+        return Q(deadline__lt=today) & ~Q(status__in=CLOSED)
 
     def overdue(self, today: datetime.date):
         return self.filter(self.overdue_q(today))
 
     def light_q(self, light: str, today: datetime.date) -> Q:
-        from .models import RectificationItem
-
-        status = RectificationItem.Status
-        open_with_deadline = ~Q(status__in=_closed_statuses()) & Q(deadline__isnull=False)
+        status = Status
+        open_with_deadline = ~Q(status__in=CLOSED) & Q(deadline__isnull=False)
         horizon = today + datetime.timedelta(days=warning_days())
         return {
             Light.GREY: Q(status=status.COMPLETED),

@@ -8,6 +8,7 @@
 """
 
 import rules
+from django.conf import settings
 
 from rectify.accounts.rules import is_discipline_office, is_leader, is_liaison
 
@@ -48,6 +49,20 @@ def item_is_open(user, item) -> bool:
     return item is not None and not item.is_completed
 
 
+@rules.predicate
+def is_not_own_request(user, request) -> bool:
+    """Four eyes: a 销号 or extension request is decided by someone other than who filed it,
+    unless RECTIFY_FOUR_EYES=0 (an office of one person)."""
+    if request is None:
+        return False
+    return not settings.RECTIFY_FOUR_EYES or request.requested_by_id != user.pk
+
+
+@rules.predicate
+def request_is_pending(user, request) -> bool:
+    return request is not None and request.is_pending
+
+
 can_read_ledger = is_discipline_office | is_leader | is_liaison
 can_view_item = (
     is_discipline_office | is_leader | (is_liaison & (is_lead_department_liaison | is_co_department_liaison))
@@ -62,6 +77,8 @@ rules.add_perm("ledger.read_notice_drafts", is_discipline_office | is_leader)
 rules.add_perm("ledger.edit_item", is_discipline_office)
 rules.add_perm("ledger.work_on_item", can_work_on_item)
 rules.add_perm("ledger.review_item", is_discipline_office)
+# Asked with a SignOff or Extension: may the user decide it?
+rules.add_perm("ledger.decide_request", is_discipline_office & request_is_pending & is_not_own_request)
 
 # The admin site asks for Django's model permissions; only the discipline office edits the ledger there.
 for model in LEDGER_MODELS:

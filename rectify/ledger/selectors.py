@@ -2,21 +2,21 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
+from django_fsm import can_proceed, has_transition_perm
 
 from rectify.accounts.models import User
 from rectify.accounts.roles import Role
 
 from .models import Inspection, RectificationItem
-
-Status = RectificationItem.Status
+from .status import TRANSITIONS, Status, completion_rate
 
 
 def items_visible_to(user: User) -> QuerySet[RectificationItem]:
     """Every item the user may read: the discipline office and leaders all of them, a liaison
     those their department leads or co-operates on, anyone else none."""
-    items = RectificationItem.objects.all()
+    items = RectificationItem.objects.of_active_rounds()
     if sees_whole_ledger(user):
         return items
     if user.has_role(Role.LIAISON) and user.department_id:
@@ -64,12 +64,14 @@ class StatusFigures:
     @property
     def completion_rate(self) -> float | None:
         """Completed ÷ all items, in percent."""
-        return 100 * self.completed / self.total if self.total else None
+        rate = completion_rate(self.completed, self.total)
+        return None if rate is None else 100 * rate
 
     @property
     def closed_rate(self) -> float | None:
         """(Completed + long-term) ÷ all items, in percent: the figure notices also quote."""
-        return 100 * (self.completed + self.ongoing) / self.total if self.total else None
+        rate = completion_rate(self.completed + self.ongoing, self.total)
+        return None if rate is None else 100 * rate
 
 
 def sees_whole_ledger(user: User) -> bool:
@@ -79,5 +81,27 @@ def sees_whole_ledger(user: User) -> bool:
 def inspections_visible_to(user: User) -> QuerySet[Inspection]:
     """Inspections the user may pick: all for the whole-ledger roles, else those with a visible item."""
     if sees_whole_ledger(user):
-        return Inspection.objects.all()
-    return Inspection.objects.filter(pk__in=items_visible_to(user).values("inspection_id"))
+        return Inspection.objects.active()
+    return Inspection.objects.active().filter(pk__in=items_visible_to(user).values("inspection_id"))
+
+
+def available_transitions(item: RectificationItem, user: User) -> set[str]:
+    """Names of the transitions (status.py) the item's state allows and the user may fire: the
+    buttons its page offers. The services check the same again, with the rest of the preconditions."""
+    return {
+        row.name
+        for row in TRANSITIONS
+        if can_proceed(getattr(item, row.name)) and has_transition_perm(getattr(item, row.name), user)
+    }
+
+
+def inspection_rows() -> QuerySet[Inspection]:
+    """Every round, deleted ones last, with its item counts (one query): the office's round list."""
+    return (
+        Inspection.objects.select_related("deleted_by")
+        .annotate(
+            item_total=Count("items"),
+            completed_total=Count("items", filter=Q(items__status=Status.COMPLETED)),
+        )
+        .order_by(F("deleted_at").asc(nulls_first=True), "-feedback_date", "-pk")
+    )

@@ -19,16 +19,19 @@ from rectify.accounts.models import AuditEvent
 from . import history, selectors, services
 from .filters import ItemFilter
 from .forms import (
+    ApproveForm,
     BulkActionForm,
     EvidenceForm,
     ExtensionDecisionForm,
     ExtensionForm,
     ItemEditForm,
+    LongTermForm,
     ProgressForm,
     ReasonForm,
+    ReopenForm,
     SignOffForm,
 )
-from .models import Measure, RectificationItem
+from .models import Inspection, Measure, RectificationItem
 from .tables import ItemTable
 
 
@@ -64,16 +67,20 @@ def item_detail(request, pk: int):
     context = {
         "item": item,
         "today": timezone.localdate(),
+        "transitions": selectors.available_transitions(item, request.user),
         "measures": item.measures.all(),
         "progress_updates": item.progress_updates.select_related("author"),
         "evidence": item.evidence.select_related("uploaded_by"),
-        "signoffs": item.signoffs.select_related("submitted_by", "reviewed_by"),
+        "signoffs": item.signoffs.select_related("requested_by", "reviewed_by"),
         "extensions": item.extensions.select_related("requested_by", "reviewed_by"),
         "changes": history.item_changes(item),
         "progress_form": ProgressForm(),
         "evidence_form": EvidenceForm(),
         "signoff_form": SignOffForm(),
         "reason_form": ReasonForm(),
+        "approve_form": ApproveForm(),
+        "reopen_form": ReopenForm(),
+        "long_term_form": LongTermForm(),
         "extension_form": ExtensionForm(),
         "extension_decision_form": ExtensionDecisionForm(),
     }
@@ -197,13 +204,29 @@ def submit_signoff(request, pk: int):
 
 
 @require_POST
+def start_item(request, pk: int):
+    item = _get_item_for_user(request, pk, "ledger.review_item")
+    return _act(request, item, lambda: services.start_item(item_id=item.pk, user=request.user), "已开始整改。")
+
+
+@require_POST
 def approve_signoff(request, pk: int, signoff_pk: int):
     item = _get_item_for_user(request, pk, "ledger.review_item")
     get_object_or_404(item.signoffs, pk=signoff_pk)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, form)
+    data = form.cleaned_data
     return _act(
         request,
         item,
-        lambda: services.approve_signoff(item_id=item.pk, signoff_id=signoff_pk, user=request.user),
+        lambda: services.approve_signoff(
+            item_id=item.pk,
+            signoff_id=signoff_pk,
+            user=request.user,
+            completed_on=data["completed_on"],
+            note=data["note"],
+        ),
         "已批准销号，该事项已完成。",
     )
 
@@ -228,14 +251,32 @@ def return_signoff(request, pk: int, signoff_pk: int):
 @require_POST
 def reopen_item(request, pk: int):
     item = _get_item_for_user(request, pk, "ledger.review_item")
-    form = ReasonForm(request.POST)
+    form = ReopenForm(request.POST)
     if not form.is_valid():
         return _invalid(request, item, form)
+    data = form.cleaned_data
     return _act(
         request,
         item,
-        lambda: services.reopen_item(item_id=item.pk, user=request.user, reason=form.cleaned_data["reason"]),
+        lambda: services.reopen_item(item_id=item.pk, user=request.user, reason=data["reason"], deadline=data["deadline"]),
         "已重新打开该事项（回头看）。",
+    )
+
+
+@require_POST
+def designate_long_term(request, pk: int):
+    item = _get_item_for_user(request, pk, "ledger.review_item")
+    form = LongTermForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, item, form)
+    data = form.cleaned_data
+    return _act(
+        request,
+        item,
+        lambda: services.designate_long_term(
+            item_id=item.pk, user=request.user, reason=data["reason"], next_review_on=data["next_review_on"]
+        ),
+        "已认定为长期坚持。",
     )
 
 
@@ -287,12 +328,42 @@ def bulk_action(request):
         messages.error(request, _errors(form.errors))
         return redirect("ledger:item-list")
     items = form.cleaned_data["items"].select_related("lead_department").order_by("inspection_id", "number")
+    arguments = form.arguments()
     if request.POST.get("confirm") != "yes":
-        return render(request, "ledger/bulk_confirm.html", {"form": form, "items": items})
+        hidden = [(name, value) for name, values in request.POST.lists() for value in values]
+        hidden = [(name, value) for name, value in hidden if name not in {"csrfmiddlewaretoken", "confirm"}]
+        context = {"items": items, "description": services.describe_bulk(**arguments), "hidden": hidden}
+        return render(request, "ledger/bulk_confirm.html", context)
     try:
-        count = services.bulk_update_items(item_ids=[item.pk for item in items], user=request.user, **form.changes())
+        count = services.bulk_apply(item_ids=[item.pk for item in items], user=request.user, **arguments)
     except ValidationError as error:
         messages.error(request, _errors(error))
     else:
-        messages.success(request, f"已批量修改 {count} 个整改事项。")
+        messages.success(request, f"已对 {count} 个整改事项执行批量操作。")
     return redirect("ledger:item-list")
+
+
+# --- Rounds ---------------------------------------------------------------------------------------
+
+
+@permission_required("ledger.manage_ledger", raise_exception=True)
+def inspection_list(request):
+    return render(request, "ledger/inspection_list.html", {"inspections": selectors.inspection_rows()})
+
+
+@permission_required("ledger.manage_ledger", raise_exception=True)
+def inspection_delete(request, pk: int):
+    """Deleting a round: the office types its name to confirm (soft delete, audited)."""
+    inspection = get_object_or_404(Inspection.objects.active(), pk=pk)
+    if request.method == "POST":
+        try:
+            services.delete_inspection(
+                inspection_id=inspection.pk, user=request.user, typed_name=request.POST.get("name", "")
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, f"已删除巡视轮次「{inspection.name}」。其数据仍保留，并在轮次列表中标为已删除。")
+            return redirect("ledger:inspection-list")
+    context = {"inspection": inspection, "item_count": inspection.items.count()}
+    return render(request, "ledger/inspection_confirm_delete.html", context)

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .status import CLOSED, Status
+
 
 class Light(models.TextChoices):
     GREEN = "green", _("绿灯")
@@ -24,18 +26,13 @@ def warning_days() -> int:
 
 
 def is_overdue(*, status: str, deadline: datetime.date | None, today: datetime.date) -> bool:
-    from .models import RectificationItem
-
-    closed = {RectificationItem.Status.COMPLETED, RectificationItem.Status.ONGOING}
-    return deadline is not None and deadline < today and status not in closed
+    return deadline is not None and deadline < today and status not in CLOSED
 
 
 def light_for(*, status: str, deadline: datetime.date | None, today: datetime.date) -> Light:
-    from .models import RectificationItem
-
-    if status == RectificationItem.Status.COMPLETED:
+    if status == Status.COMPLETED:
         return Light.GREY
-    if status == RectificationItem.Status.ONGOING or deadline is None:
+    if status == Status.ONGOING or deadline is None:
         return Light.BLUE
     days_left = (deadline - today).days
     if days_left < 0:

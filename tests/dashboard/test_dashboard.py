@@ -232,7 +232,8 @@ def _add_leader(item, user):
 
 
 def _close_item(item, user):
-    services.bulk_update_items(item_ids=[item.pk], user=user, status=Status.COMPLETED)
+    later = timezone.localdate() + datetime.timedelta(days=90)
+    services.designate_long_term(item_id=item.pk, user=user, reason="转入长期坚持", next_review_on=later)
     return "没有逾期事项。"
 
 
@@ -296,7 +297,7 @@ def test_review_lists_run_a_fixed_number_of_queries(client, request, department,
         problem = make_problem(inspection)
         for number in range(1, n + 1):
             item = make_item(problem, number=number, lead_department=department)
-            SignOff.objects.create(item=item, note="已完成", submitted_by=submitter)
+            SignOff.objects.create(item=item, note="已完成", requested_by=submitter)
             Extension.objects.create(
                 item=item, requested_deadline=datetime.date(2030, 1, 1), reason="需要时间", requested_by=submitter
             )
@@ -318,7 +319,7 @@ def test_the_review_list_links_to_every_item_waiting_for_sign_off(client, office
     problem = make_problem(inspection)
     for number in range(1, 23):
         item = make_item(problem, number=number, status=Status.PENDING_SIGNOFF)
-        SignOff.objects.create(item=item, note="已完成", submitted_by=submitter)
+        SignOff.objects.create(item=item, note="已完成", requested_by=submitter)
     client.force_login(office_user)
     body = client.get("/", {"inspection": inspection.pk}).content.decode()
     link = re.search(r'href="([^"]+)">查看全部待销号事项', body)[1].replace("&amp;", "&")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rectify.accounts.models import Department, Leader
 from rectify.ledger.asof import end_of_day, ledger_as_of, outline_as_of
 from rectify.ledger.models import Measure, ProgressUpdate, RectificationItem
-from tests.factories import make_item, make_problem
+from tests.factories import force_status, make_item, make_problem
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -65,7 +65,7 @@ def test_past_values_not_todays():
     RectificationItem.history.filter(id=item.pk).update(history_date=end_of_day(past) - datetime.timedelta(hours=2))
     Measure.history.update(history_date=end_of_day(past) - datetime.timedelta(hours=2))
     # Changed after that day: status, deadline, a measure's text, a leader, a later item.
-    item.status = Status.IN_PROGRESS
+    force_status(item, Status.IN_PROGRESS)
     item.deadline = today + datetime.timedelta(days=5)
     item.save()
     item.leaders.add(Leader.objects.create(name="李某", position="主任"))

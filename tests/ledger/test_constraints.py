@@ -12,6 +12,7 @@ from rectify.ledger.models import (
     RectificationItem,
     SignOff,
 )
+from tests.factories import force_status
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -74,7 +75,7 @@ def test_only_one_pending_signoff_per_item(problem):
 def test_a_returned_signoff_needs_a_reason(problem):
     item = _item(problem)
     with pytest.raises(IntegrityError), transaction.atomic():
-        SignOff.objects.create(item=item, note="已完成", decision="rejected", review_reason="")
+        SignOff.objects.create(item=item, note="已完成", decision="rejected", review_note="")
 
 
 def test_onsite_end_not_before_start():
@@ -90,7 +91,7 @@ def test_onsite_end_not_before_start():
 
 def test_every_change_is_recorded_in_history(problem):
     item = _item(problem)
-    item.status = RectificationItem.Status.IN_PROGRESS
+    force_status(item, RectificationItem.Status.IN_PROGRESS)
     item.save()
     assert [h.history_type for h in item.history.order_by("history_id")] == ["+", "~"]
     assert item.history.earliest("history_id").status == RectificationItem.Status.NOT_STARTED

@@ -55,6 +55,10 @@ def test_counts(generated):
     assert (
         generated.signoffs
         == SignOff.objects.count()
+        == RectificationItem.objects.filter(status__in=["pending_signoff", "completed"]).count()
+    )
+    assert (
+        SignOff.objects.filter(decision="pending").count()
         == RectificationItem.objects.filter(status="pending_signoff").count()
     )
 

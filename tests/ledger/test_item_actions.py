@@ -133,7 +133,12 @@ class TestReview:
 
     def test_office_approves(self, client, item, pending, office_user):
         client.force_login(office_user)
-        response = client.post(reverse("ledger:approve-signoff", args=[item.pk, pending.pk]), follow=True)
+        url = reverse("ledger:approve-signoff", args=[item.pk, pending.pk])
+        response = client.post(url, follow=True)
+        assert "已核查佐证材料" in response.content.decode()  # the confirmation is required
+        item.refresh_from_db()
+        assert item.status == Status.PENDING_SIGNOFF
+        response = client.post(url, {"checked": "on"}, follow=True)
         assert "已批准销号" in response.content.decode()
         item.refresh_from_db()
         assert item.status == Status.COMPLETED
@@ -170,7 +175,8 @@ class TestReview:
         client.force_login(liaison)
         assert client.post(reverse("ledger:reopen", args=[item.pk]), {"reason": "x"}).status_code == 403
         client.force_login(office_user)
-        client.post(reverse("ledger:reopen", args=[item.pk]), {"reason": "回头看"})
+        later = timezone.localdate() + datetime.timedelta(days=30)
+        client.post(reverse("ledger:reopen", args=[item.pk]), {"reason": "回头看", "deadline": later.isoformat()})
         item.refresh_from_db()
         assert item.status == Status.IN_PROGRESS
 
@@ -293,7 +299,7 @@ class TestBulk:
         data = {"items": [item.pk, second.pk], "action": "lead_department", "lead_department": other_department.pk}
         response = client.post(reverse("ledger:bulk-action"), data)
         assert response.status_code == 200
-        assert "设置责任部门为「测试部门乙」" in response.content.decode()
+        assert "将责任部门设为「测试部门乙」" in response.content.decode()
         assert not RectificationItem.objects.filter(lead_department=other_department).exists()
         client.post(reverse("ledger:bulk-action"), {**data, "confirm": "yes"})
         assert RectificationItem.objects.filter(lead_department=other_department).count() == 2
@@ -303,7 +309,7 @@ class TestBulk:
         response = client.post(
             reverse("ledger:bulk-action"), {"items": [item.pk], "action": "deadline", "confirm": "yes"}, follow=True
         )
-        assert "请填写要设置的值" in response.content.decode()
+        assert "请填写「新的完成时限」" in response.content.decode()
 
     def test_only_the_discipline_office(self, client, item, liaison, leader_user):
         for user in (liaison, leader_user):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rectify.accounts.models import Leader
 from rectify.ledger.models import ProgressUpdate, RectificationItem
-from tests.factories import make_inspection, make_item, make_problem
+from tests.factories import force_status, make_inspection, make_item, make_problem
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -228,7 +228,7 @@ class TestListPage:
 class TestDetailPage:
     def test_shows_everything_about_the_item(self, client, items, office_user):
         item = items[1]
-        item.status = Status.COMPLETED
+        force_status(item, Status.COMPLETED)
         item.completed_on = timezone.localdate()
         item.save()
         client.force_login(office_user)

@@ -6,7 +6,7 @@ from django.db import transaction
 from rectify.accounts.models import Department
 from rectify.ledger import revision
 from rectify.ledger.models import LedgerRevision, Measure, RectificationItem
-from tests.factories import make_item
+from tests.factories import force_status, make_item
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def test_it_rises_once_per_transaction_and_only_after_the_commit(django_capture_
     before = current()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         item = make_item()
-        item.status = RectificationItem.Status.IN_PROGRESS
+        force_status(item, RectificationItem.Status.IN_PROGRESS)
         item.save()
         Department.objects.create(name="新部门")
         assert current() == before  # not yet: the transaction has not committed

@@ -95,17 +95,22 @@ def test_return_needs_a_reason_and_counts(item, liaison, office_user, settings, 
 
 def test_reopen_a_completed_item(item, office_user):
     RectificationItem.objects.filter(pk=item.pk).update(status=Status.COMPLETED, completed_on=timezone.localdate())
+    new_deadline = timezone.localdate() + datetime.timedelta(days=30)
     with pytest.raises(services.WorkflowError, match="理由"):
-        services.reopen_item(item_id=item.pk, user=office_user, reason="")
-    services.reopen_item(item_id=item.pk, user=office_user, reason="回头看发现问题反弹")
+        services.reopen_item(item_id=item.pk, user=office_user, reason="", deadline=new_deadline)
+    with pytest.raises(services.WorkflowError, match="新完成时限"):
+        services.reopen_item(item_id=item.pk, user=office_user, reason="x", deadline=timezone.localdate())
+    services.reopen_item(item_id=item.pk, user=office_user, reason="回头看发现问题反弹", deadline=new_deadline)
     item.refresh_from_db()
     assert item.status == Status.IN_PROGRESS and item.completed_on is None
+    assert item.deadline == new_deadline and not item.is_overdue()
     assert "问题反弹" in item.history.latest("history_id").history_change_reason
 
 
-def test_reopen_only_completed(item, office_user):
-    with pytest.raises(services.WorkflowError, match="只有已销号"):
-        services.reopen_item(item_id=item.pk, user=office_user, reason="x")
+def test_reopen_only_completed_or_long_term(item, office_user):
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    with pytest.raises(services.WorkflowError, match="当前状态为「未启动」，不能回头看"):
+        services.reopen_item(item_id=item.pk, user=office_user, reason="x", deadline=later)
 
 
 def test_completed_items_take_no_more_work(item, liaison):
@@ -166,11 +171,11 @@ def test_stale_edit_is_refused_and_names_who_saved(item, office_user):
 
 def test_bulk_update_all_or_nothing(item, office_user, other_department):
     second = make_item(item.problem)
-    count = services.bulk_update_items(
-        item_ids=[item.pk, second.pk], user=office_user, lead_department=other_department
+    count = services.bulk_apply(
+        item_ids=[item.pk, second.pk], user=office_user, action="lead_department", lead_department=other_department
     )
     assert count == 2
     assert set(RectificationItem.objects.values_list("lead_department", flat=True)) == {other_department.pk}
     with pytest.raises(services.WorkflowError, match="已不存在"):
-        services.bulk_update_items(item_ids=[item.pk, 999999], user=office_user, status=Status.COMPLETED)
+        services.bulk_apply(item_ids=[item.pk, 999999], user=office_user, action="approve")
     assert not RectificationItem.objects.filter(status=Status.COMPLETED).exists()

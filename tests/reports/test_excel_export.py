@@ -19,7 +19,7 @@ from rectify.reports.excel.columns import LEDGER_HEADERS
 from rectify.reports.excel.export import monthly_ledger, workbook_bytes
 from rectify.reports.excel.parsing import split_measures
 from rectify.reports.excel.styles import LIGHT_FILLS, STATUS_FILLS
-from tests.factories import make_inspection, make_item, make_problem
+from tests.factories import force_status, make_inspection, make_item, make_problem
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -170,7 +170,8 @@ def test_past_day_shows_the_values_of_that_day(tmp_path, read_workbook):
     backdate(end_of_day(past) - datetime.timedelta(hours=3))
     ProgressUpdate.objects.filter(item=item).update(created_at=end_of_day(past) - datetime.timedelta(hours=2))
     # After that day: completed, deadline moved, measure reworded, a new report.
-    item.status, item.completed_on, item.deadline = Status.COMPLETED, today, today
+    force_status(item, Status.COMPLETED)
+    item.completed_on, item.deadline = today, today
     item.save()
     measure = item.measures.get()
     measure.text = "措施甲（修订）"
@@ -215,11 +216,13 @@ def test_changes_of_the_month(read_workbook):
     returned = make_item(problem, title="丁", status=Status.PENDING_SIGNOFF, deadline=datetime.date(2024, 6, 30))
     unchanged = make_item(problem, title="戊", status=Status.IN_PROGRESS, deadline=datetime.date(2024, 6, 30))
     backdate(february)
-    completed.status, completed.completed_on = Status.COMPLETED, datetime.date(2024, 3, 10)
+    force_status(completed, Status.COMPLETED)
+    completed.completed_on = datetime.date(2024, 3, 10)
     completed.save()
     extended.original_deadline, extended.deadline = extended.deadline, datetime.date(2024, 4, 30)
     extended.save()
-    returned.status, returned.return_count = Status.IN_PROGRESS, 1
+    force_status(returned, Status.IN_PROGRESS)
+    returned.return_count = 1
     returned.save()
     new = make_item(problem, title="己", deadline=datetime.date(2024, 5, 31))
     backdate(end_of_day(datetime.date(2024, 3, 10)), after=february)

@@ -508,11 +508,15 @@ def test_importing_again_updates_instead_of_duplicating(make_xlsx, office_user):
     rows.append([3, "（二）问题乙", "事项三", "", "", "", "", "", "", "", "", ""])
     changed = import_ledger(source=make_xlsx(official(rows)), inspection=inspection, user=office_user)
     assert [row.action for row in changed.rows] == ["更新", "更新", "新增"]
-    assert changed.rows[0].changes == ["完成状态", "完成日期", "整改措施"]
+    # 已完成 in the file does not complete an existing item: it files a 销号 request for review.
+    assert changed.rows[0].changes == ["整改措施", "申请销号（待纪工委审核）"]
     assert inspection.items.count() == 3 and inspection.problems.count() == 2
     one = inspection.items.get(number=1)
     assert [m.text for m in one.measures.order_by("sequence")] == ["甲（修订）", "乙"]
-    assert (one.status, one.completed_on, one.version) == (Status.COMPLETED, datetime.date(2024, 6, 30), 2)
+    assert (one.status, one.completed_on, one.version) == (Status.PENDING_SIGNOFF, None, 2)
+    request = one.signoffs.get()
+    assert (request.origin, request.decision, request.requested_by) == ("import", "pending", office_user)
+    assert one.evidence.get().original_name == request.source_name
     assert list(inspection.items.get(number=2).leaders.values_list("name", flat=True)) == ["王某"]
     latest = one.history.order_by("-history_date", "-history_id").first()
     assert latest.history_type == "~" and latest.history_user == office_user

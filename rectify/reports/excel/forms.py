@@ -13,7 +13,7 @@ class LedgerExportForm(forms.Form):
 
     inspection = forms.ModelChoiceField(
         label=_("巡视轮次"),
-        queryset=Inspection.objects.order_by("-feedback_date", "-pk"),
+        queryset=Inspection.objects.active().order_by("-feedback_date", "-pk"),
         empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
@@ -33,7 +33,7 @@ class LedgerImportForm(forms.Form):
     )
     inspection = forms.ModelChoiceField(
         label=_("导入到已有巡视轮次"),
-        queryset=Inspection.objects.order_by("-feedback_date", "-pk"),
+        queryset=Inspection.objects.active().order_by("-feedback_date", "-pk"),
         required=False,
         empty_label=_("（不选：新建巡视轮次）"),
         help_text=_("序号相同的整改事项将被更新，其余新增。"),

@@ -17,12 +17,22 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from rectify.accounts.models import Department, Leader, User
 from rectify.ledger import bulk, revision
 from rectify.ledger.bulk import paused_gc
-from rectify.ledger.models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
+from rectify.ledger.models import (
+    Decision,
+    FeedbackProblem,
+    Inspection,
+    Measure,
+    Origin,
+    ProgressUpdate,
+    RectificationItem,
+    SignOff,
+)
+from rectify.ledger.status import Status
 
-from .planning import CREATE, MEASURES, UPDATE, ImportPlan, PlannedRow, plan_import
+from ..imports import CreatedObjects, ImportedFile
+from .planning import CREATE, MEASURES, UPDATE, ChangedMeanwhileError, ImportPlan, PlannedRow, plan_import
 from .reader import LedgerImportError, Source, read_ledger
 
-Status = RectificationItem.Status
 BATCH = 2000
 CHANGE_REASON = "导入Excel台账"
 _TITLE_MAX = Inspection._meta.get_field("name").max_length
@@ -34,8 +44,6 @@ _ITEM_FIELDS = [
     "lead_department",
     "contact_person",
     "deadline",
-    "status",
-    "completed_on",
     "summary",
     "note",
 ]
@@ -51,12 +59,15 @@ def import_ledger(
     dry_run: bool = False,
     user: User | None = None,
     today: datetime.date | None = None,
+    expected_versions: dict[str, int] | None = None,
+    file_name: str = "",
 ) -> ImportPlan:
     """Import the ledger in ``source`` into ``inspection``, or into a new inspection named ``title``.
 
     Returns the plan (every row as saved, or as it would be saved when ``dry_run``). Raises
     ``LedgerImportError`` with all the Chinese messages when anything is wrong; then nothing
-    is saved.
+    is saved. A real import records what it created (``plan.record``, an ``ImportRecord``) so
+    that it can be withdrawn; ``expected_versions`` are the versions the preview showed.
     """
     title = (title or "").strip() or None
     if (inspection is None) == (title is None):
@@ -64,21 +75,33 @@ def import_ledger(
     if title and len(title) > _TITLE_MAX:
         raise LedgerImportError([f"巡视轮次名称过长（最多{_TITLE_MAX}字）。"])
     with paused_gc():
-        return _import(source, inspection, title, dry_run, user, today)
+        return _import(source, inspection, title, dry_run, user, today, expected_versions, file_name)
 
 
-def _import(source, inspection, title, dry_run, user, today) -> ImportPlan:
+def _import(source, inspection, title, dry_run, user, today, expected_versions, file_name) -> ImportPlan:
     parsed = read_ledger(source)
     today = today or timezone.localdate()
     try:
         with transaction.atomic():
-            plan = plan_import(parsed, inspection=inspection, title=title, today=today)
+            try:
+                plan = plan_import(
+                    parsed,
+                    inspection=inspection,
+                    title=title,
+                    today=today,
+                    lock=not dry_run,
+                    expected_versions=expected_versions,
+                )
+            except ChangedMeanwhileError as error:
+                raise LedgerImportError([str(error)]) from None
             if plan.errors:
                 raise LedgerImportError(plan.errors, result=plan)
             if not plan.rows:
                 raise LedgerImportError(["文件中没有可导入的整改事项。"], result=plan)
             if not dry_run:
-                _Writer(plan, user=user).write()
+                file = ImportedFile.of(source, file_name or _source_name(source))
+                with file.stored() as evidence_file:
+                    _Writer(plan, user=user, file=evidence_file).write()
     except IntegrityError:
         # Someone changed the same inspection meanwhile (e.g. two imports at once): nothing was saved.
         raise LedgerImportError(
@@ -87,11 +110,17 @@ def _import(source, inspection, title, dry_run, user, today) -> ImportPlan:
     return plan
 
 
+def _source_name(source) -> str:
+    return getattr(source, "name", None) or str(source)
+
+
 class _Writer:
-    def __init__(self, plan: ImportPlan, *, user: User | None):
+    def __init__(self, plan: ImportPlan, *, user: User | None, file):
         self.plan = plan
         self.user = user
+        self.file = file
         self.now = timezone.now()
+        self.created = CreatedObjects()
         self.history = {
             "default_user": user,
             "default_date": self.now,
@@ -113,6 +142,55 @@ class _Writer:
         self._write_relations(created + changed_items)
         self._write_measures(created, [row for row in updated if MEASURES in row.changes])
         self._write_progress([row for row in updated if row.new_progress])
+        self._write_signoffs(created, [row for row in updated if row.requests_signoff])
+        self.plan.record = self.created.record(
+            kind="ledger",
+            file_name=self.file.name,
+            inspection=self.inspection,
+            summary=(
+                f"新增 {len(created)} 项，更新 {len(updated)} 项，"
+                f"申请销号 {sum(row.requests_signoff for row in self.plan.rows)} 项"
+            ),
+            updated_count=len(updated),
+            user=self.user,
+            at=self.now,
+        )
+
+    def _write_signoffs(self, created: list[PlannedRow], updated: list[PlannedRow]) -> None:
+        """A new round's completed items: an approved sign-off of origin 导入. Items the file calls
+        done otherwise: a pending 销号 request of origin 导入, the file as its evidence."""
+        note = f"据导入的台账文件《{self.file.name}》"
+        signoffs = []
+        for row in created:
+            if row.status == Status.COMPLETED:
+                signoffs.append(
+                    SignOff(
+                        item_id=row.item_pk,
+                        origin=Origin.IMPORT,
+                        note=f"{note}，该事项已完成（导入历史台账）。",
+                        requested_by=self.user,
+                        requested_at=self.now,
+                        decision=Decision.APPROVED,
+                        reviewed_at=self.now,
+                        source_name=self.file.name,
+                    )
+                )
+        asking = [row for row in created if row.requests_signoff] + updated
+        for row in asking:
+            signoffs.append(
+                SignOff(
+                    item_id=row.item_pk,
+                    origin=Origin.IMPORT,
+                    note=f"{note}，该事项已完成，申请销号。",
+                    requested_by=self.user,
+                    requested_at=self.now,
+                    source_name=self.file.name,
+                )
+            )
+        if signoffs:
+            self.created.add_all(bulk_create_with_history(signoffs, SignOff, **self.history))
+        if asking:
+            self.created.add_all(self.file.attach([row.item_pk for row in asking], user=self.user, at=self.now))
 
     def _inspection(self) -> Inspection:
         if self.plan.inspection is not None:
@@ -121,6 +199,7 @@ class _Writer:
         inspection._history_user = self.user
         inspection._change_reason = CHANGE_REASON
         inspection.save()
+        self.created.add(inspection)
         self.plan.inspection = inspection
         return inspection
 
@@ -129,6 +208,7 @@ class _Writer:
         if missing:
             bulk_create_with_history(missing, model, **self.history)
             found = dict(model.objects.filter(name__in=[m.name for m in missing]).values_list("name", "pk"))
+            self.created.add_pks(model, found.values())
             names = {**names, **found}
         return names
 
@@ -152,6 +232,7 @@ class _Writer:
         pks = dict(FeedbackProblem.objects.filter(inspection=self.inspection).values_list("sequence", "pk"))
         for problem in new:
             problem.pk = pks[problem.sequence]
+        self.created.add_pks(FeedbackProblem, [problem.pk for problem in new])
 
     def _values(self, row: PlannedRow) -> dict:
         return {
@@ -181,19 +262,25 @@ class _Writer:
         )
         for row, pk in zip(rows, pks, strict=True):
             row.item_pk = pk
+        self.created.add_pks(RectificationItem, pks)
 
     def _update_items(self, rows: list[PlannedRow]) -> None:
         items = []
         for row in rows:
-            item = row.existing.item
+            item = row.existing.item  # read select_for_update by the plan
             for name, value in self._values(row).items():
-                setattr(item, name, value)
+                if name not in ("status", "completed_on"):
+                    setattr(item, name, value)
+            if row.requests_signoff:
+                if item.status == Status.NOT_STARTED:
+                    item.start()
+                item.submit()
             item.version += 1
             item.updated_at = self.now
             items.append(item)
         if items:
             bulk_update_with_history(
-                items, RectificationItem, fields=[*_ITEM_FIELDS, "version", "updated_at"], **self.history
+                items, RectificationItem, fields=[*_ITEM_FIELDS, "status", "version", "updated_at"], **self.history
             )
 
     def _write_relations(self, rows: list[PlannedRow]) -> None:
@@ -245,7 +332,9 @@ class _Writer:
                     texts[current[sequence - 1][0]] = text
             removed += [pk for pk, _text in current[len(row.measures) :]]
         if new:
-            bulk.create_with_history(Measure, new, user=self.user, date=self.now, reason=CHANGE_REASON)
+            self.created.add_pks(
+                Measure, bulk.create_with_history(Measure, new, user=self.user, date=self.now, reason=CHANGE_REASON)
+            )
         changed = []
         for chunk in _chunks(list(texts)):
             for measure in Measure.objects.filter(pk__in=chunk):
@@ -271,7 +360,7 @@ class _Writer:
                 )
                 for row in rows
             ]
-            bulk_create_with_history(reports, ProgressUpdate, **self.history)
+            self.created.add_all(bulk_create_with_history(reports, ProgressUpdate, **self.history))
 
     @staticmethod
     def _measure(row: PlannedRow, sequence: int, text: str) -> dict:

@@ -23,7 +23,7 @@ class ExportOptionError(Exception):
 def resolve_inspection(inspection_id: str | int | None) -> Inspection:
     """The inspection named by ``inspection_id``; may be left out when only one exists. One query."""
     if inspection_id in (None, ""):
-        inspections = list(Inspection.objects.order_by("pk"))
+        inspections = list(Inspection.objects.active().order_by("pk"))
         if len(inspections) == 1:
             return inspections[0]
         if not inspections:
@@ -36,9 +36,9 @@ def resolve_inspection(inspection_id: str | int | None) -> Inspection:
     except ValueError:
         raise ExportOptionError(f"巡视轮次编号应为数字：{inspection_id}") from None
     try:
-        return Inspection.objects.get(pk=pk)
+        return Inspection.objects.active().get(pk=pk)
     except Inspection.DoesNotExist:
-        inspections = list(Inspection.objects.order_by("pk"))
+        inspections = list(Inspection.objects.active().order_by("pk"))
         raise ExportOptionError(
             f"没有编号为 {pk} 的巡视轮次。现有巡视轮次：\n" + (_listing(inspections) or "（无）"),
             inspections=inspections,

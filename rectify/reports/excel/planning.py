@@ -7,6 +7,11 @@ Matching rules:
 - departments by name, leaders by name (a leader cell holds names or positions; a name not
   found becomes ``Leader(name=text, position="")``);
 - a column the file lacks leaves that field of an existing item alone.
+
+Status goes through review (ledger/status.py): a new round's items take the file's status, and
+its completed ones get a sign-off record of origin 导入; in an existing round the file never sets
+a status: where it says 已完成 for an open item, the import files a 销号 request (待销号) with
+the file as its evidence, for the office to approve.
 """
 
 import datetime
@@ -14,16 +19,16 @@ from dataclasses import dataclass, field
 
 from rectify.accounts.models import Department, Leader
 from rectify.ledger.models import Inspection, Measure, ProgressUpdate, RectificationItem
+from rectify.ledger.status import Status
 
 from .columns import safe_problem_label
 from .periods import add_months, chinese_date
 from .reader import ImportRow, ParsedLedger, inspection_fields
 
-Status = RectificationItem.Status
 Kind = RectificationItem.Kind
 
 CREATE, UPDATE, UNCHANGED = "新增", "更新", "无变化"
-MEASURES, PROGRESS = "整改措施", "整改进展情况"
+MEASURES, PROGRESS, SIGNOFF = "整改措施", "整改进展情况", "申请销号（待纪工委审核）"
 _NOT_ON_THE_ITEM = {MEASURES, PROGRESS}
 
 
@@ -80,6 +85,7 @@ class PlannedRow:
     leaders: list[str]
     measures: list[str]
     existing: ExistingItem | None = None
+    requests_signoff: bool = False  # files a 销号 request: the file says 已完成, the item is open
     new_progress: str = ""  # an existing item's new progress report (the file's text differs)
     item_pk: int | None = None  # the item's, once it exists
     action: str = CREATE
@@ -120,6 +126,7 @@ class ImportPlan:
     departments: dict[str, int | None]  # name → pk (None: to be created)
     leaders: dict[str, int | None]
     notes: list[str]
+    record: object | None = None  # the ImportRecord, once the import is saved
 
     @property
     def errors(self) -> list[str]:
@@ -147,22 +154,48 @@ class ImportPlan:
         return f"新建：{self.new_inspection['name']}"
 
 
+class ChangedMeanwhileError(Exception):
+    """An item the preview showed was saved by someone else before the import was confirmed."""
+
+
 def plan_import(
-    parsed: ParsedLedger, *, inspection: Inspection | None, title: str | None, today: datetime.date
+    parsed: ParsedLedger,
+    *,
+    inspection: Inspection | None,
+    title: str | None,
+    today: datetime.date,
+    lock: bool = False,
+    expected_versions: dict[int, int] | None = None,
 ) -> ImportPlan:
-    """Read what exists (a fixed number of queries) and decide each row's fate."""
+    """Read what exists (a fixed number of queries) and decide each row's fate. With ``lock`` (the
+    real import, inside its transaction) the existing items are read ``select_for_update``, so no
+    web edit can slip between this read and the write; ``expected_versions`` (item number → version,
+    from the preview) refuses the import when one of them was saved since."""
     notes = list(parsed.notes)
     new_inspection = None
     if inspection is None:
         new_inspection = {"name": title, **inspection_fields(parsed)}
-    existing_items = _existing_items(inspection, today)
+    existing_items = _existing_items(inspection, today, lock=lock)
+    if expected_versions:
+        changed = [
+            snapshot.item
+            for number, snapshot in existing_items.items()
+            if str(number) in expected_versions and expected_versions[str(number)] != snapshot.item.version
+        ]
+        if changed:
+            names = "、".join(f"第{item.number}项" for item in changed[:20])
+            raise ChangedMeanwhileError(
+                f"{names}在预览之后已被他人修改，为免覆盖他人的修改，未保存任何内容。请重新预览后再确认导入。"
+            )
     problems = _match_problems(parsed.rows, inspection)
     departments = _names_to_pks(Department, _all_names(parsed.rows, "departments"))
     leaders = _names_to_pks(Leader, _all_names(parsed.rows, "leaders"))
     feedback = inspection.feedback_date if inspection else None
     rows = []
     for row in parsed.rows:
-        planned = _plan_row(row, parsed, existing_items.get(row.number), problems[row.problem_key], feedback, today)
+        planned = _plan_row(
+            row, parsed, existing_items.get(row.number), problems[row.problem_key], feedback, today, inspection
+        )
         if row.deadline.immediate_default and planned.deadline is None and "deadline" in parsed.columns:
             notes.append(
                 f"第{row.excel_row}行「{parsed.columns['deadline']}」立行立改：巡视轮次没有反馈日期，完成时限留空。"
@@ -183,11 +216,14 @@ def plan_import(
     )
 
 
-def _existing_items(inspection: Inspection | None, today: datetime.date) -> dict[int, ExistingItem]:
+def _existing_items(inspection: Inspection | None, today: datetime.date, *, lock: bool) -> dict[int, ExistingItem]:
     """number → the item and its relations; six queries, whatever the number of items."""
     if inspection is None:
         return {}
-    existing = {item.pk: ExistingItem(item) for item in RectificationItem.objects.filter(inspection=inspection)}
+    items = RectificationItem.objects.filter(inspection=inspection).order_by("pk")
+    if lock:
+        items = items.select_for_update()
+    existing = {item.pk: ExistingItem(item) for item in items}
     departments = dict(Department.objects.values_list("pk", "name"))
     for snapshot in existing.values():
         snapshot.lead_department = departments.get(snapshot.item.lead_department_id, "")
@@ -261,6 +297,7 @@ def _plan_row(
     problem: ProblemTarget,
     feedback: datetime.date | None,
     today: datetime.date,
+    inspection: Inspection | None,
 ) -> PlannedRow:
     has = parsed.has
     existing = snapshot.item if snapshot is not None else None
@@ -281,11 +318,20 @@ def _plan_row(
     deadline = kept("deadline", deadline, None)
     status = kept("status", row.status, Status.NOT_STARTED)
     completed_on = None
-    if status == Status.COMPLETED:
-        if existing is not None and existing.completed_on and existing.status == Status.COMPLETED:
-            completed_on = existing.completed_on
-        else:
-            completed_on = deadline if deadline and deadline <= today else today
+    requests_signoff = False
+    if existing is not None:
+        # The file never sets an existing item's status; 已完成 for an open item asks for 销号.
+        requests_signoff = has("status") and status == Status.COMPLETED and existing.status in OPENABLE
+        status, completed_on = existing.status, existing.completed_on
+    elif status == Status.COMPLETED and inspection is not None:
+        # A new item of an existing round that the file says is done: a 销号 request, not a completion.
+        status, requests_signoff = Status.PENDING_SIGNOFF, True
+    elif status == Status.COMPLETED:
+        # A new round's past completion, recorded with a sign-off of origin 导入.
+        completed_on = deadline if deadline and deadline <= today else today
+    elif status == Status.PENDING_SIGNOFF:
+        # 待销号 needs its request: the import files one, with the file as evidence.
+        requests_signoff = True
     return PlannedRow(
         source=row,
         number=row.number,
@@ -308,8 +354,13 @@ def _plan_row(
         leaders=row.leaders if has("leader") or not snapshot else snapshot.names("leaders"),
         measures=row.measures if has("measures") or not snapshot else snapshot.names("measures"),
         existing=snapshot,
+        requests_signoff=requests_signoff,
         item_pk=existing.pk if existing is not None else None,
     )
+
+
+# An existing item in one of these states may ask for 销号 through an import.
+OPENABLE = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.ONGOING}
 
 
 _FIELD_ATTRS = {
@@ -351,6 +402,8 @@ def _changes(planned: PlannedRow, snapshot: ExistingItem, *, has_progress: bool)
         changed.append("责任领导")
     if planned.measures != snapshot.names("measures"):
         changed.append(MEASURES)
+    if planned.requests_signoff:
+        changed.append(SIGNOFF)
     text = planned.source.progress
     if has_progress and text and text != snapshot.progress_shown:
         planned.new_progress = text

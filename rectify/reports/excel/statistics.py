@@ -12,13 +12,12 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from rectify.ledger.asof import ItemState
-from rectify.ledger.models import RectificationItem
+from rectify.ledger.status import Status, completion_rate
 
 from . import styles
 from .columns import NAME_SEPARATOR
 from .periods import chinese_date
 
-Status = RectificationItem.Status
 STATISTICS_SHEET = "统计"
 UNASSIGNED = "（未指定）"
 _WIDTHS = [26, 40, 12, 12, 14, 12, 16]
@@ -40,12 +39,14 @@ class Tally:
     @property
     def completion_rate(self) -> float | None:
         """Completed ÷ all, as a fraction rounded to one decimal of a percent."""
-        return round(self.completed / self.total, 3) if self.total else None
+        rate = completion_rate(self.completed, self.total)
+        return None if rate is None else round(rate, 3)
 
     @property
     def closed_rate(self) -> float | None:
         """(Completed + long-term) ÷ all, the other figure the notices quote."""
-        return round((self.completed + self.ongoing) / self.total, 3) if self.total else None
+        rate = completion_rate(self.completed + self.ongoing, self.total)
+        return None if rate is None else round(rate, 3)
 
 
 @dataclass

@@ -128,6 +128,10 @@ def ledger_import_preview(request):
     if pending is None:
         return redirect("reports:ledger-import")
     plan, errors = _run(request, pending, dry_run=True)
+    if plan is not None:
+        # What the preview showed: the import refuses if any of these items is saved before it.
+        pending["versions"] = {str(row.number): row.existing.item.version for row in plan.rows if row.existing}
+        request.session[uploads.SESSION_KEY] = pending
     return _preview(request, pending, plan, errors)
 
 
@@ -147,8 +151,8 @@ def ledger_import_confirm(request):
         f"已导入到「{plan.inspection.name}」：新增 {plan.count(CREATE)} 项，更新 {plan.count(UPDATE)} 项，"
         f"无变化 {plan.count(UNCHANGED)} 项。"
     )
-    audit.record(AuditEvent.Kind.IMPORT, request=request, detail=f"台账 {pending['filename']}：{outcome}")
-    messages.success(request, outcome)
+    audit.record(AuditEvent.Kind.IMPORT, request=request, obj=plan.record, detail=f"台账 {pending['filename']}：{outcome}")
+    messages.success(request, f"{outcome}如导入有误，可在“导入记录”中撤销本次导入。")
     return redirect(f"{reverse('ledger:item-list')}?inspection={plan.inspection.pk}")
 
 
@@ -190,6 +194,8 @@ def _run(request, pending: dict, *, dry_run: bool):
             title=pending["title"] or None,
             dry_run=dry_run,
             user=request.user,
+            expected_versions=None if dry_run else pending.get("versions"),
+            file_name=pending["filename"],
         )
     except LedgerImportError as error:
         return error.result, error.messages

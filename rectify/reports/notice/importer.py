@@ -6,16 +6,23 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from rectify.accounts.models import User
 from rectify.ledger.models import (
+    Decision,
     FeedbackProblem,
     Inspection,
     Measure,
     Meeting,
     Notice,
+    Origin,
     RectificationItem,
+    SignOff,
     WorkingGroupMember,
 )
+from rectify.ledger.status import Status
 
+from ..imports import CreatedObjects
+from ..models import ImportRecord
 from .errors import NoticeFormatError
 from .parse import ParsedNotice, parse_notice
 from .sources import read_paragraphs
@@ -31,6 +38,7 @@ class ImportResult:
     items: int
     measures: int
     completed: int
+    record: ImportRecord
 
 
 def parse_notice_file(*, data: bytes, filename: str) -> ParsedNotice:
@@ -39,15 +47,21 @@ def parse_notice_file(*, data: bytes, filename: str) -> ParsedNotice:
 
 
 @transaction.atomic
-def import_notice(*, parsed: ParsedNotice, today: datetime.date | None = None) -> ImportResult:
+def import_notice(
+    *, parsed: ParsedNotice, today: datetime.date | None = None, user: User | None = None, file_name: str = ""
+) -> ImportResult:
     """Create a new inspection from ``parsed``: everything or, on any error, nothing.
 
     Items listed under 已完成 are completed on the notice's date (today's when it has none), their
-    measures ticked off that day; all others are in progress.
+    measures ticked off that day, each with a sign-off record of origin 导入 naming the file and
+    the importing user; all others are in progress.
     """
     _check_lengths(parsed)
     completed_on = parsed.published_on or today or timezone.localdate()
+    created = CreatedObjects()
+    now = timezone.now()
     inspection = Inspection.objects.create(**_inspection_fields(parsed))
+    created.add(inspection)
     for seat in parsed.organisation.seats:
         WorkingGroupMember.objects.create(
             inspection=inspection, group=seat.group, role=seat.role, holder=seat.holder, sequence=seat.sequence
@@ -58,6 +72,7 @@ def import_notice(*, parsed: ParsedNotice, today: datetime.date | None = None) -
         )
         for p in parsed.problems
     }
+    created.add_all(problems.values())
     measures = 0
     for parsed_item in parsed.items:
         item = RectificationItem.objects.create(
@@ -66,22 +81,35 @@ def import_notice(*, parsed: ParsedNotice, today: datetime.date | None = None) -
             number=parsed_item.number,
             title=parsed_item.title,
             detail=parsed_item.detail,
-            status=RectificationItem.Status.COMPLETED
-            if parsed_item.completed
-            else RectificationItem.Status.IN_PROGRESS,
+            status=Status.COMPLETED if parsed_item.completed else Status.IN_PROGRESS,
             completed_on=completed_on if parsed_item.completed else None,
             summary=parsed_item.summary,
             note=IMPORT_NOTE,
         )
+        created.add(item)
+        if parsed_item.completed:
+            created.add(
+                SignOff.objects.create(
+                    item=item,
+                    origin=Origin.IMPORT,
+                    note=f"据导入的通报《{file_name or parsed.title}》，该事项已完成（导入历史通报）。",
+                    requested_by=user,
+                    requested_at=now,
+                    decision=Decision.APPROVED,
+                    reviewed_at=now,
+                    source_name=file_name[:255],
+                )
+            )
         # One save per measure (not bulk_create) so that each gets its history record.
         for sequence, text in enumerate(parsed_item.measures, start=1):
-            Measure.objects.create(
+            measure = Measure.objects.create(
                 item=item,
                 sequence=sequence,
                 text=text,
                 is_done=parsed_item.completed,
                 done_on=completed_on if parsed_item.completed else None,
             )
+            created.add(measure)
             measures += 1
     for kind, count in parsed.organisation.meetings.items():
         Meeting.objects.create(inspection=inspection, kind=kind, count=count, held_on=None)
@@ -99,13 +127,24 @@ def import_notice(*, parsed: ParsedNotice, today: datetime.date | None = None) -
         publisher=parsed.publisher,
         published_on=parsed.published_on,
     )
+    completed = sum(item.completed for item in parsed.items)
+    record = created.record(
+        kind=ImportRecord.Kind.NOTICE,
+        file_name=file_name or parsed.title,
+        inspection=inspection,
+        summary=f"新增 {len(parsed.items)} 项，其中已完成 {completed} 项",
+        updated_count=0,
+        user=user,
+        at=now,
+    )
     return ImportResult(
+        record=record,
         inspection=inspection,
         notice=notice,
         problems=len(problems),
         items=len(parsed.items),
         measures=measures,
-        completed=sum(item.completed for item in parsed.items),
+        completed=completed,
     )
 
 

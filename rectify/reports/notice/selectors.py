@@ -20,7 +20,7 @@ from rectify.ledger.models import (
 
 def inspections_for_notices() -> QuerySet[Inspection]:
     """Every inspection: drafts are for those who see the whole ledger (the discipline office and leaders)."""
-    return Inspection.objects.order_by("-feedback_date", "-id")
+    return Inspection.objects.active().order_by("-feedback_date", "-id")
 
 
 def latest_notice(inspection: Inspection) -> Notice | None:

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{path}")
         target = _inspection(inspection) if inspection else None
         try:
-            plan = import_ledger(source=path, inspection=target, title=title, dry_run=dry_run)
+            plan = import_ledger(source=path, inspection=target, title=title, dry_run=dry_run, file_name=path.name)
         except LedgerImportError as error:
             if error.result is not None and self.verbosity > 1:
                 self._print_rows(error.result)
@@ -44,6 +44,7 @@ class Command(BaseCommand):
                 AuditEvent.Kind.IMPORT,
                 username="manage.py",
                 detail=f"台账 {path}：导入到「{plan.inspection}」，新增 {plan.count(CREATE)} 项，更新 {plan.count(UPDATE)} 项",
+                obj=plan.record,
             )
 
     def _print_rows(self, plan: ImportPlan) -> None:
@@ -73,7 +74,7 @@ class Command(BaseCommand):
 
 def _inspection(value: str) -> Inspection:
     try:
-        return Inspection.objects.get(pk=int(value))
+        return Inspection.objects.active().get(pk=int(value))
     except (ValueError, Inspection.DoesNotExist):
-        existing = "\n".join(f"  {i.pk}：{i.name}" for i in Inspection.objects.order_by("pk")) or "  （无）"
+        existing = "\n".join(f"  {i.pk}：{i.name}" for i in Inspection.objects.active().order_by("pk")) or "  （无）"
         raise CommandError(f"没有编号为 {value} 的巡视轮次。现有巡视轮次：\n{existing}") from None

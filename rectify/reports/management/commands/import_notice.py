@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from rectify.accounts import audit
+from rectify.accounts.models import AuditEvent
 from rectify.reports.notice.errors import NoticeFormatError
 from rectify.reports.notice.importer import import_notice, parse_notice_file
 
@@ -25,9 +27,15 @@ class Command(BaseCommand):
                 self.stdout.write("\n".join(parsed.summary_lines()))
                 self.stdout.write(self.style.WARNING("试运行（--dry-run）：未保存任何数据。"))
                 return
-            result = import_notice(parsed=parsed)
+            result = import_notice(parsed=parsed, file_name=path.name)
         except NoticeFormatError as exc:
             raise CommandError(f"无法导入 {path.name}：{exc}") from exc
+        audit.record(
+            AuditEvent.Kind.IMPORT,
+            username="manage.py",
+            obj=result.record,
+            detail=f"通报 {path}：新建巡视轮次「{result.inspection}」，整改事项 {result.items} 项",
+        )
         self.stdout.write("\n".join(parsed.summary_lines()))
         self.stdout.write(
             self.style.SUCCESS(
