@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rectify.accounts.models import Department, Leader
+from rectify.chinese import chinese_date
 
 from .models import RectificationItem
 from .uploads import ALLOWED, ALLOWED_LABEL
@@ -160,5 +161,5 @@ class BulkActionForm(BootstrapMixin, forms.Form):
         if action == "status":
             value = RectificationItem.Status(value).label
         elif action == "deadline":
-            value = f"{value.year}年{value.month}月{value.day}日"
+            value = chinese_date(value)
         return f"{dict(self.ACTIONS)[action]}为「{value}」"

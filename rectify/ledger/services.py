@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader, User
+from rectify.chinese import chinese_date
 
 from .models import Decision, Evidence, Extension, Measure, ProgressUpdate, RectificationItem, SignOff
 from .uploads import CheckedFile, check_evidence_file
@@ -259,7 +260,7 @@ def request_extension(*, item_id: int, user: User, new_deadline: datetime.date, 
     if not reason.strip():
         raise WorkflowError("申请延期须填写延期理由。")
     if item.deadline and new_deadline <= item.deadline:
-        raise WorkflowError(f"申请延至的日期须晚于现在的完成时限（{item.deadline:%Y年%m月%d日}）。")
+        raise WorkflowError(f"申请延至的日期须晚于现在的完成时限（{chinese_date(item.deadline)}）。")
     if new_deadline <= timezone.localdate():
         raise WorkflowError("申请延至的日期须晚于今天。")
     if item.extensions.filter(decision=Decision.PENDING).exists():
@@ -296,7 +297,7 @@ def decide_extension(*, item_id: int, extension_id: int, user: User, approve: bo
         _save_item(
             item,
             user=user,
-            reason=f"批准延期至{extension.requested_deadline:%Y年%m月%d日}",
+            reason=f"批准延期至{chinese_date(extension.requested_deadline)}",
             fields=["deadline", "original_deadline"],
         )
     return extension

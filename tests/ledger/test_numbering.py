@@ -1,6 +1,7 @@
 import pytest
 
-from rectify.ledger.numbering import chinese_number, measure_label, problem_label
+from rectify.chinese import chinese_number
+from rectify.ledger.numbering import measure_label, problem_label
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from rectify.chinese import chinese_date
 from rectify.ledger.models import (
     FeedbackProblem,
     Inspection,
@@ -143,7 +144,7 @@ def _inspection_fields(parsed: ParsedNotice) -> dict:
         name = f"{opening.inspecting_body}{opening.kind_text}{opening.inspected_unit}"
     else:
         day = parsed.published_on
-        name = f"{parsed.publisher}{parsed.title}" + (f"（{day.year}年{day.month}月{day.day}日）" if day else "")
+        name = f"{parsed.publisher}{parsed.title}" + (f"（{chinese_date(day)}）" if day else "")
     return {
         "name": name[:200],
         "kind": opening.kind,
