@@ -92,6 +92,7 @@ def split_names(text: str) -> list[str]:
 
 # --- numbers ----------------------------------------------------------------------------
 
+
 def parse_number(value: object) -> int:
     """1 / 1.0 / "1" / "1." / "1、" / "（1）" / "一" → 1."""
     if isinstance(value, bool):
