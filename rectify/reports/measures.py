@@ -41,9 +41,9 @@ def split_measures(text: str, *, start: int = 1, published: bool = False) -> lis
     """Split ``text`` on its numbering: 一是 二是 / 1. 2. / 1、 / (1) (2) / （1） / 一、 二、 / （一）.
 
     A marker counts at the start of the text or after a stop, comma, colon or space, and only as the
-    next number in turn, so "其二是" or a stray "三是" does not split. The style with the longest run
-    start, start + 1, … wins (two markers at least; a single marker is just stripped when it opens the
-    text). ``start`` is the first number expected (a cell continuing an item's measures from the row
+    next number in turn, so "其二是" or a stray "三是" does not split. Of the styles that run start,
+    start + 1, … (two markers at least) the one that begins first wins, so 一是…（1）（2）（3）…二是 splits
+    on 一是/二是; a single marker is just stripped when it opens the text. ``start`` is the first number expected (a cell continuing an item's measures from the row
     above starts at 2, say). Without numbering the text is one measure; empty text has none.
 
     A ledger cell is tidied: a lead-in ending in a colon ("整改措施：") is dropped, other text before the
@@ -54,13 +54,12 @@ def split_measures(text: str, *, start: int = 1, published: bool = False) -> lis
     text = text.strip()
     if not text:
         return []
-    best: list[re.Match] = []
-    for pattern in _MARKERS:
-        chain = _numbered_chain(pattern, text, start)
-        if len(chain) > len(best) or (chain and len(chain) == len(best) and chain[0].start() < best[0].start()):
-            best = chain
-    if len(best) == 1 and best[0].start() > 0:
-        best = []
+    chains = [chain for pattern in _MARKERS if (chain := _numbered_chain(pattern, text, start))]
+    runs = [chain for chain in chains if len(chain) > 1]
+    if runs:
+        best = min(runs, key=lambda chain: (chain[0].start(), -len(chain)))
+    else:
+        best = next((chain for chain in chains if chain[0].start() == 0), [])
     if not best:
         return [text]
     measures = []
