@@ -18,7 +18,7 @@ from rectify.ledger.models import (
 )
 
 from .errors import NoticeFormatError
-from .parse import ParsedNotice, parse_notice
+from .parse import ParsedItem, ParsedNotice, parse_notice
 from .sources import read_paragraphs
 
 IMPORT_NOTE = "由通报导入。"
@@ -48,30 +48,18 @@ def import_notice(*, parsed: ParsedNotice, today: datetime.date | None = None) -
     """
     _check_lengths(parsed)
     completed_on = parsed.published_on or today or timezone.localdate()
-    inspection = Inspection.objects.create(**_inspection_fields(parsed))
-    for seat in parsed.organisation.seats:
-        WorkingGroupMember.objects.create(
-            inspection=inspection, group=seat.group, role=seat.role, holder=seat.holder, sequence=seat.sequence
-        )
-    problems = {
-        id(p): FeedbackProblem.objects.create(
-            inspection=inspection, sequence=p.sequence, title=p.title, description=p.description
-        )
-        for p in parsed.problems
-    }
+    inspection = Inspection.objects.create(**inspection_fields(parsed))
+    problems = create_outline(inspection=inspection, parsed=parsed)
     measures = 0
     for parsed_item in parsed.items:
         item = RectificationItem.objects.create(
             inspection=inspection,
             problem=problems[id(parsed_item.problem)],
-            number=parsed_item.number,
-            title=parsed_item.title,
-            detail=parsed_item.detail,
+            **published_item_fields(parsed_item),
             status=RectificationItem.Status.COMPLETED
             if parsed_item.completed
             else RectificationItem.Status.IN_PROGRESS,
             completed_on=completed_on if parsed_item.completed else None,
-            summary=parsed_item.summary,
             note=IMPORT_NOTE,
         )
         # One save per measure (not bulk_create) so that each gets its history record.
@@ -84,9 +72,47 @@ def import_notice(*, parsed: ParsedNotice, today: datetime.date | None = None) -
                 done_on=completed_on if parsed_item.completed else None,
             )
             measures += 1
+    notice = create_notice_record(inspection=inspection, parsed=parsed)
+    return ImportResult(
+        inspection=inspection,
+        notice=notice,
+        problems=len(problems),
+        items=len(parsed.items),
+        measures=measures,
+        completed=sum(item.completed for item in parsed.items),
+    )
+
+
+def create_outline(*, inspection: Inspection, parsed: ParsedNotice) -> dict[int, FeedbackProblem]:
+    """``parsed``'s working-group seats and feedback problems under ``inspection``; the problems by the
+    ``id()`` of the parsed problem they come from (the caller's transaction holds the writes together)."""
+    for seat in parsed.organisation.seats:
+        WorkingGroupMember.objects.create(
+            inspection=inspection, group=seat.group, role=seat.role, holder=seat.holder, sequence=seat.sequence
+        )
+    return {
+        id(p): FeedbackProblem.objects.create(
+            inspection=inspection, sequence=p.sequence, title=p.title, description=p.description
+        )
+        for p in parsed.problems
+    }
+
+
+def published_item_fields(parsed_item: ParsedItem) -> dict:
+    """What the notice says of an item, as model fields: number, title, detail, published summary."""
+    return {
+        "number": parsed_item.number,
+        "title": parsed_item.title,
+        "detail": parsed_item.detail,
+        "summary": parsed_item.summary,
+    }
+
+
+def create_notice_record(*, inspection: Inspection, parsed: ParsedNotice) -> Notice:
+    """The meetings ``parsed``'s section 一 counts and the notice itself, as published."""
     for kind, count in parsed.organisation.meetings.items():
         Meeting.objects.create(inspection=inspection, kind=kind, count=count, held_on=None)
-    notice = Notice.objects.create(
+    return Notice.objects.create(
         inspection=inspection,
         attachment_label=parsed.attachment_label,
         title=parsed.title,
@@ -99,14 +125,6 @@ def import_notice(*, parsed: ParsedNotice, today: datetime.date | None = None) -
         contact_email=parsed.contact.email,
         publisher=parsed.publisher,
         published_on=parsed.published_on,
-    )
-    return ImportResult(
-        inspection=inspection,
-        notice=notice,
-        problems=len(problems),
-        items=len(parsed.items),
-        measures=measures,
-        completed=sum(item.completed for item in parsed.items),
     )
 
 
@@ -138,7 +156,8 @@ def _check_lengths(parsed: ParsedNotice) -> None:
             raise NoticeFormatError(f"{label}过长（{len(text)} 字，最多 {limit} 字），请检查通报格式是否正确。")
 
 
-def _inspection_fields(parsed: ParsedNotice) -> dict:
+def inspection_fields(parsed: ParsedNotice) -> dict:
+    """The inspection ``parsed`` tells of, as model fields (cut to the columns' lengths)."""
     opening, organisation = parsed.opening, parsed.organisation
     if opening.inspecting_body and opening.inspected_unit:
         name = f"{opening.inspecting_body}{opening.kind_text}{opening.inspected_unit}"
