@@ -11,6 +11,7 @@ _DIGITS = "零一二三四五六七八九"
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 # Variants a reader accepts for the canonical characters: 〇/○ for 零, 两 for 二.
 _VARIANTS = str.maketrans({"〇": "零", "○": "零", "两": "二"})
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _YEAR_DIGITS = dict(zip("〇○零一二三四五六七八九", "000123456789", strict=True))
 
 # Any run of characters a Chinese numeral may be written in, for regular expressions: [一二…十百千零〇○两]+.
@@ -61,6 +62,11 @@ def parse_chinese_number(text: str) -> int:
     if not 0 < total < 10000 or chinese_number(total) != canonical:
         raise ValueError(f"无法识别的中文数字：“{text}”")
     return total
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width digits made ASCII: ２０２３ → 2023 (other characters unchanged)."""
+    return text.translate(_FULLWIDTH_DIGITS)
 
 
 def chinese_date(day: datetime.date) -> str:

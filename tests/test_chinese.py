@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from rectify.chinese import (
+    ascii_digits,
     chinese_date,
     chinese_month,
     chinese_number,
@@ -110,3 +111,9 @@ def test_days_that_do_not_exist_are_refused(text):
 def test_text_that_is_no_date_is_refused(text):
     with pytest.raises(ValueError, match="无法识别的日期"):
         parse_chinese_date(text)
+
+
+def test_full_width_digits_are_made_ascii():
+    assert ascii_digits("０７４５－２８３８１５９") == "0745－2838159"
+    assert ascii_digits("第１２项") == "第12项"
+    assert ascii_digits("一二三") == "一二三"

@@ -6,17 +6,16 @@ One grammar for the notices' 整改情况 paragraphs and the measures cells of i
 import re
 import unicodedata
 
-from rectify.chinese import parse_chinese_number
+from rectify.chinese import NUMERAL, parse_chinese_number
 
-_CN = "一二三四五六七八九十"
 _BOUNDARY = r"(?:^|(?<=[\s；;。：:，,！!？?]))"  # a marker opens the text, a sentence or a clause
 # Each numbering style: a pattern whose group 1 is the ordinal.
 _MARKERS = [
     re.compile(_BOUNDARY + r"([0-9０-９]{1,2})\s*[.．、](?![0-9０-９])\s*"),  # 1. 1、 1．
     re.compile(r"[(（]\s*([0-9０-９]{1,2})\s*[)）]\s*"),  # (1) （1）
-    re.compile(_BOUNDARY + rf"([{_CN}]{{1,3}})是\s*[，,：:]?\s*"),  # 一是 二是
-    re.compile(_BOUNDARY + rf"([{_CN}]{{1,3}})\s*[、.．]\s*"),  # 一、 二、
-    re.compile(r"[(（]\s*([" + _CN + r"]{1,3})\s*[)）]\s*"),  # （一）
+    re.compile(_BOUNDARY + rf"({NUMERAL})是\s*[，,：:]?\s*"),  # 一是 二是
+    re.compile(_BOUNDARY + rf"({NUMERAL})\s*[、.．]\s*"),  # 一、 二、
+    re.compile(rf"[(（]\s*({NUMERAL})\s*[)）]\s*"),  # （一）
 ]
 
 

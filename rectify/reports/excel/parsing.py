@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils.datetime import from_excel
 
-from rectify.chinese import parse_chinese_number
+from rectify.chinese import NUMERAL, parse_chinese_number
 from rectify.ledger.models import RectificationItem
 
 from .periods import month_end
@@ -115,8 +115,8 @@ def parse_number(value: object) -> int:
 # --- problem labels ---------------------------------------------------------------------
 
 _PROBLEM_LABEL = re.compile(
-    r"^\s*(?:(?:反馈)?问题)?\s*(?:[(（]\s*(?P<paren>[0-9一二三四五六七八九十百零〇]+)\s*[)）]"
-    r"|(?P<plain>[一二三四五六七八九十百]+)\s*[、.．:：])\s*"
+    rf"^\s*(?:(?:反馈)?问题)?\s*(?:[(（]\s*(?P<paren>[0-9]+|{NUMERAL})\s*[)）]"
+    rf"|(?P<plain>{NUMERAL})\s*[、.．:：])\s*"
 )
 
 

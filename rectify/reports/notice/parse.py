@@ -19,7 +19,14 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rectify.chinese import NUMERAL, chinese_date, chinese_number, parse_chinese_date, parse_chinese_number
+from rectify.chinese import (
+    NUMERAL,
+    ascii_digits,
+    chinese_date,
+    chinese_number,
+    parse_chinese_date,
+    parse_chinese_number,
+)
 from rectify.ledger.numbering import problem_label
 from rectify.reports.measures import split_measures
 
@@ -34,7 +41,6 @@ from .prose import (
     parse_organisation,
 )
 
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _OPEN_QUOTE = "[“\"‘'「『]?"
 _CLOSE_QUOTE = "[”\"’'」』]?"
 
@@ -179,7 +185,7 @@ class ParsedNotice:
 
 
 def arabic(text: str) -> int:
-    return int(text.translate(_FULLWIDTH_DIGITS))
+    return int(ascii_digits(text))
 
 
 def chinese(text: str) -> int | None:
