@@ -6,8 +6,9 @@ database. The grammar is domain.md's "Notice text (通报) grammar":
 * level-1 sections ``一、…``; which one an item stands under tells its status (已完成 vs 未完成或长期整改);
 * problems ``（一）`` / ``(一)`` / ``一、``, optionally ``反馈问题：…`` or ``在“…”方面``;
 * items ``1.`` ``1、`` ``1．`` or ``（1）``, optionally ``关于“…”问题的整改``;
-* the measures paragraph after ``整改情况：`` / ``整改落实情况：`` / ``整改措施：``, split on ``一是``/``二是``…
-  (at its start or after a full stop) or on ``（1）``/``(1)``.
+* the measures paragraph after ``整改情况：`` / ``整改落实情况：`` / ``整改措施：``, split on its numbering
+  (``一是``/``二是``…, ``（1）``/``(1)``…) by ``reports.measures.split_measures``, the grammar the Excel
+  importer uses too.
 
 A ``一、`` line is a problem rather than a section when it says so (``反馈问题：``, ``在“…”方面``) or,
 inside a section that lists items, when the next paragraph is an item. The facts in the prose around the
