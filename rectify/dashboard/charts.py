@@ -6,6 +6,7 @@ draws the charts and follows those links on click.
 
 import datetime
 
+from rectify.chinese import chinese_month
 from rectify.ledger.models import RectificationItem
 
 from .figures import ItemLinks
@@ -71,7 +72,7 @@ def completion_trend(monthly: list[tuple[datetime.date, int]]) -> dict:
     while month <= last:
         n = counts.get(month, 0)
         total += n
-        months.append(f"{month.year}年{month.month}月")
+        months.append(chinese_month(month))
         completed.append(n)
         cumulative.append(total)
         month = (month + datetime.timedelta(days=32)).replace(day=1)

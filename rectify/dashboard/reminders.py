@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from rectify.accounts.models import Leader, User
 from rectify.accounts.roles import Role
+from rectify.chinese import chinese_date
 from rectify.ledger.models import RectificationItem
 from rectify.ledger.status import CLOSED, Status
 from rectify.ledger.warning import Light
@@ -47,15 +48,15 @@ def _item_line(item: RectificationItem, today: datetime.date) -> str:
     if item.deadline is None:
         when = "无完成时限"
     elif item.deadline < today:
-        when = f"完成时限{item.deadline:%Y年%m月%d日}，已逾期{(today - item.deadline).days}天"
+        when = f"完成时限{chinese_date(item.deadline)}，已逾期{(today - item.deadline).days}天"
     else:
-        when = f"完成时限{item.deadline:%Y年%m月%d日}，还剩{(item.deadline - today).days}天"
+        when = f"完成时限{chinese_date(item.deadline)}，还剩{(item.deadline - today).days}天"
     url = settings.RECTIFY_BASE_URL.rstrip("/") + item.get_absolute_url()
     return f"{item.number}. {item.title}（{department}，{when}）\n   {url}"
 
 
 def render_body(digest: Digest, today: datetime.date) -> str:
-    lines = [f"{digest.user}，您好：", "", f"截至{today:%Y年%m月%d日}，以下整改事项需要您关注："]
+    lines = [f"{digest.user}，您好：", "", f"截至{chinese_date(today)}，以下整改事项需要您关注："]
     for section in digest.sections:
         lines += ["", f"【{section.heading}】（{len(section.items)}项）"]
         lines += [_item_line(item, today) for item in section.items]
@@ -145,7 +146,7 @@ def send_digests(digests: list[Digest], *, today: datetime.date, dry_run: bool =
 
 
 def _send_one(digest: Digest, today: datetime.date) -> bool:
-    title = f"整改提醒（{today:%Y年%m月%d日}）：{digest.item_count}项事项需要关注"
+    title = f"整改提醒（{chinese_date(today)}）：{digest.item_count}项事项需要关注"
     body = render_body(digest, today)
     try:
         with transaction.atomic():

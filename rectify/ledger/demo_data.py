@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
+from rectify.chinese import chinese_date, chinese_number
 
 from . import revision
 from .bulk import BulkWriter, paused_gc
@@ -42,7 +43,7 @@ from .models import (
     RectificationItem,
     SignOff,
 )
-from .numbering import chinese_number, measure_label
+from .numbering import measure_label
 
 Status = RectificationItem.Status
 Kind = RectificationItem.Kind
@@ -585,7 +586,7 @@ class _Generator:
                 original_deadline = earlier
         note = ""
         if original_deadline is not None:
-            note = f"经批准，完成时限由{_chinese_date(original_deadline)}延至{_chinese_date(deadline)}。"
+            note = f"经批准，完成时限由{chinese_date(original_deadline)}延至{chinese_date(deadline)}。"
 
         # Measures.
         measure_count = rng.randint(1, 5)
@@ -776,7 +777,3 @@ def _cumulative(weights: list[int]) -> list[int]:
         total += weight
         result.append(total)
     return result
-
-
-def _chinese_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"

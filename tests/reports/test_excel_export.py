@@ -17,8 +17,8 @@ from rectify.ledger.models import Inspection, Measure, ProgressUpdate, Rectifica
 from rectify.reports.excel import styles
 from rectify.reports.excel.columns import LEDGER_HEADERS
 from rectify.reports.excel.export import monthly_ledger, workbook_bytes
-from rectify.reports.excel.parsing import split_measures
 from rectify.reports.excel.styles import LIGHT_FILLS, STATUS_FILLS
+from rectify.reports.measures import split_measures
 from tests.factories import force_status, make_inspection, make_item, make_problem
 
 pytestmark = pytest.mark.django_db

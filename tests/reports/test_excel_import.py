@@ -21,9 +21,9 @@ from rectify.reports.excel.parsing import (
     CellError,
     parse_deadline,
     parse_status,
-    split_measures,
     split_names,
 )
+from rectify.reports.measures import split_measures
 from tests.factories import make_inspection, make_item, make_problem
 
 pytestmark = pytest.mark.django_db

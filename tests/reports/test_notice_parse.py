@@ -12,9 +12,10 @@ import pytest
 from django.conf import settings
 
 from rectify.ledger.models import Inspection, Meeting, WorkingGroupMember
+from rectify.reports.measures import split_measures
 from rectify.reports.notice.errors import NoticeFormatError
 from rectify.reports.notice.importer import parse_notice_file
-from rectify.reports.notice.parse import parse_notice, split_measures
+from rectify.reports.notice.parse import parse_notice
 from rectify.reports.notice.sources import read_paragraphs
 
 SEED_PATH = Path(settings.BASE_DIR) / "fixtures" / "seed_huaihua_2023.txt"
@@ -261,7 +262,7 @@ class TestMeasures:
         ],
     )
     def test_split(self, text, measures):
-        assert split_measures(text) == measures
+        assert split_measures(text, published=True) == measures
 
 
 def zip_of(**files: bytes) -> bytes:

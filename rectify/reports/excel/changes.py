@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from rectify.chinese import chinese_date
 from rectify.ledger.asof import ItemOutline, ItemState
 from rectify.ledger.models import RectificationItem
 
 from . import styles
-from .periods import chinese_date
 
 Status = RectificationItem.Status
 CHANGES_SHEET = "本月变化"

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rectify.chinese import chinese_date
 from rectify.ledger.asof import ItemState, ledger_as_of, outline_as_of
 from rectify.ledger.models import Inspection, RectificationItem
 from rectify.ledger.warning import Light
@@ -29,7 +30,7 @@ from .columns import (
     problem_text,
     progress_text,
 )
-from .periods import chinese_date, previous_month_end
+from .periods import previous_month_end
 from .statistics import write_statistics_sheet
 
 Status = RectificationItem.Status

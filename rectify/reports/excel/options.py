@@ -7,9 +7,10 @@ the same Chinese messages.
 import datetime
 import re
 
+from rectify.chinese import chinese_date
 from rectify.ledger.models import Inspection
 
-from .periods import chinese_date, month_end
+from .periods import month_end
 
 
 class ExportOptionError(Exception):

@@ -1,5 +1,5 @@
 """Reading the cells of a ledger someone else made (domain.md, "Importing a ledger"): header
-names, deadlines, statuses, numbers, several names in one cell, numbered measures.
+names, deadlines, statuses, numbers, several names in one cell (numbered measures: ``reports.measures``).
 
 Pure functions; a value that cannot be read raises ``CellError`` with the Chinese reason,
 which the reader prefixes with the row and the column (第6行「整改时限」…).
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils.datetime import from_excel
 
+from rectify.chinese import NUMERAL, parse_chinese_number
 from rectify.ledger.models import RectificationItem
 
 from .periods import month_end
@@ -91,39 +92,6 @@ def split_names(text: str) -> list[str]:
 
 # --- numbers ----------------------------------------------------------------------------
 
-_CHINESE_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CHINESE_NUMERAL = "零〇一二两三四五六七八九十百"
-
-
-def chinese_to_int(text: str) -> int:
-    """一 → 1, 十 → 10, 十一 → 11, 二十一 → 21, 一百零五 → 105."""
-    if not text or any(char not in _CHINESE_NUMERAL for char in text):
-        raise ValueError(text)
-    total, digit = 0, None
-    for char in text:
-        if char == "百":
-            total += (digit if digit is not None else 1) * 100
-            digit = None
-        elif char == "十":
-            total += (digit if digit is not None else 1) * 10
-            digit = None
-        else:
-            digit = _CHINESE_DIGITS[char]
-    return total + (digit or 0)
-
 
 def parse_number(value: object) -> int:
     """1 / 1.0 / "1" / "1." / "1、" / "（1）" / "一" → 1."""
@@ -136,7 +104,7 @@ def parse_number(value: object) -> int:
     else:
         text = unicodedata.normalize("NFKC", cell_text(value)).strip("()、.:： ")
         try:
-            number = int(text) if text.isdigit() else chinese_to_int(text)
+            number = int(text) if text.isdigit() else parse_chinese_number(text)
         except ValueError:
             raise CellError(f"无法识别的序号：{cell_text(value)}") from None
     if number < 1:
@@ -147,8 +115,8 @@ def parse_number(value: object) -> int:
 # --- problem labels ---------------------------------------------------------------------
 
 _PROBLEM_LABEL = re.compile(
-    r"^\s*(?:(?:反馈)?问题)?\s*(?:[(（]\s*(?P<paren>[0-9一二三四五六七八九十百零〇]+)\s*[)）]"
-    r"|(?P<plain>[一二三四五六七八九十百]+)\s*[、.．:：])\s*"
+    rf"^\s*(?:(?:反馈)?问题)?\s*(?:[(（]\s*(?P<paren>[0-9]+|{NUMERAL})\s*[)）]"
+    rf"|(?P<plain>{NUMERAL})\s*[、.．:：])\s*"
 )
 
 
@@ -158,7 +126,10 @@ def split_problem_label(text: str) -> tuple[int | None, str]:
     if not match or not text[match.end() :].strip():
         return None, text.strip()
     label = match["paren"] or match["plain"]
-    sequence = int(label) if label.isdigit() else chinese_to_int(label)
+    try:
+        sequence = int(label) if label.isdigit() else parse_chinese_number(label)
+    except ValueError:  # （十十） is not a number: the text has no label
+        return None, text.strip()
     return sequence, text[match.end() :].strip()
 
 
@@ -260,66 +231,3 @@ def parse_status(value: object) -> str:
     if status is None:
         raise CellError(f"无法识别的完成状态：{text}（可填：已完成、整改中、长期坚持、未启动、待销号）")
     return status
-
-
-# --- measures ---------------------------------------------------------------------------
-
-_CN = "一二三四五六七八九十"
-_BOUNDARY = r"(?:^|(?<=[\s；;。：:，,]))"
-# Each numbering style: a pattern whose group 1 is the ordinal.
-_MEASURE_MARKERS = [
-    re.compile(_BOUNDARY + r"([0-9０-９]{1,2})\s*[.．、](?![0-9０-９])\s*"),  # 1. 1、 1．
-    re.compile(r"[(（]\s*([0-9０-９]{1,2})\s*[)）]\s*"),  # (1) （1）
-    re.compile(rf"([{_CN}]{{1,3}})是\s*[，,：:]?\s*"),  # 一是 二是
-    re.compile(_BOUNDARY + rf"([{_CN}]{{1,3}})\s*[、.．]\s*"),  # 一、 二、
-    re.compile(r"[(（]\s*([" + _CN + r"]{1,3})\s*[)）]\s*"),  # （一）
-]
-
-
-def _ordinal(text: str) -> int | None:
-    text = unicodedata.normalize("NFKC", text)
-    try:
-        return int(text) if text.isdigit() else chinese_to_int(text)
-    except ValueError:
-        return None
-
-
-def _numbered_chain(pattern: re.Pattern, text: str, start: int) -> list[re.Match]:
-    """Markers numbered start, start + 1, … in order; other matches (e.g. "153.4" or "第2、3条") are text."""
-    chain: list[re.Match] = []
-    for match in pattern.finditer(text):
-        if _ordinal(match[1]) == start + len(chain):
-            chain.append(match)
-    return chain
-
-
-def split_measures(text: str, *, start: int = 1) -> list[str]:
-    """Split a measures cell on its numbering: 1. 2. / 1、 / (1) (2) / （1） / 一是 二是 / 一、 二、.
-
-    The style with the longest run 1, 2, 3, … wins (two markers at least; a single "1." is
-    just stripped). ``start`` is the first number expected (a cell continuing an item's
-    measures from the row above starts at 2, say). A lead-in such as "整改措施：" before the first marker is dropped; other
-    text before it becomes a measure of its own. Without numbering the cell is one measure.
-    """
-    text = text.strip()
-    if not text:
-        return []
-    best: list[re.Match] = []
-    for pattern in _MEASURE_MARKERS:
-        chain = _numbered_chain(pattern, text, start)
-        if len(chain) > len(best) or (chain and len(chain) == len(best) and chain[0].start() < best[0].start()):
-            best = chain
-    if len(best) == 1 and best[0].start() > 0:
-        best = []
-    if not best:
-        return [text]
-    measures = []
-    lead_in = text[: best[0].start()].strip()
-    if lead_in and not lead_in.endswith(("：", ":")):
-        measures.append(lead_in)
-    for index, match in enumerate(best):
-        end = best[index + 1].start() if index + 1 < len(best) else len(text)
-        part = text[match.end() : end].strip().rstrip("；;").strip()
-        if part:
-            measures.append(part)
-    return measures

@@ -1,12 +1,7 @@
-"""Calendar helpers for the ledger: month ends and the way the ledger writes a date."""
+"""Calendar helpers for the ledger: month ends, the month before, months later."""
 
 import calendar
 import datetime
-
-
-def chinese_date(day: datetime.date) -> str:
-    """2023年12月18日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def month_end(year: int, month: int) -> datetime.date:

@@ -18,11 +18,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from rectify.accounts.models import Department, Leader
+from rectify.chinese import chinese_date
 from rectify.ledger.models import Inspection, Measure, ProgressUpdate, RectificationItem
 from rectify.ledger.status import Status
 
 from .columns import safe_problem_label
-from .periods import add_months, chinese_date
+from .periods import add_months
 from .reader import ImportRow, ParsedLedger, inspection_fields
 
 Kind = RectificationItem.Kind

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from rectify.ledger.models import FeedbackProblem, Inspection, RectificationItem
+from rectify.reports.measures import split_measures
 
 from .parsing import (
     FIELD_HEADERS,
@@ -27,7 +28,6 @@ from .parsing import (
     parse_deadline,
     parse_number,
     parse_status,
-    split_measures,
     split_names,
     split_problem_label,
 )

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from rectify.chinese import chinese_date
 from rectify.ledger.asof import ItemState
 from rectify.ledger.status import Status, completion_rate
 
 from . import styles
 from .columns import NAME_SEPARATOR
-from .periods import chinese_date
 
 STATISTICS_SHEET = "统计"
 UNASSIGNED = "（未指定）"

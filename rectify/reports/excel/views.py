@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
+from rectify.chinese import chinese_date
 from rectify.ledger import selectors
 from rectify.ledger.asof import live_states
 from rectify.ledger.filters import ItemFilter
@@ -22,7 +23,6 @@ from .export import Heading, inspection_heading, item_list_ledger, monthly_ledge
 from .forms import LedgerExportForm, LedgerImportForm
 from .importer import LedgerImportError, import_ledger
 from .options import ExportOptionError, resolve_as_of, resolve_inspection
-from .periods import chinese_date
 from .planning import CREATE, UNCHANGED, UPDATE
 from .reader import listed_errors
 

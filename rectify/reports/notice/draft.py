@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from rectify.chinese import chinese_date
 from rectify.ledger.asof import ItemState, ledger_as_of
 from rectify.ledger.models import Inspection, Notice, RectificationItem, WorkingGroupMember
 from rectify.ledger.numbering import measure_label, problem_label
@@ -64,10 +65,6 @@ class NoticeDraft:
     @property
     def filename_stem(self) -> str:
         return f"{self.title}（截至{chinese_date(self.as_of)}）"
-
-
-def chinese_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def build_notice_draft(*, inspection: Inspection, as_of: datetime.date) -> NoticeDraft:

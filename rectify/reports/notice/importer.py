@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rectify.accounts.models import User
+from rectify.chinese import chinese_date
 from rectify.ledger.models import (
     Decision,
     FeedbackProblem,
@@ -24,7 +25,7 @@ from rectify.ledger.status import Status
 from ..imports import CreatedObjects
 from ..models import ImportRecord
 from .errors import NoticeFormatError
-from .parse import ParsedNotice, parse_notice
+from .parse import ParsedItem, ParsedNotice, parse_notice
 from .sources import read_paragraphs
 
 IMPORT_NOTE = "由通报导入。"
@@ -60,30 +61,18 @@ def import_notice(
     completed_on = parsed.published_on or today or timezone.localdate()
     created = CreatedObjects()
     now = timezone.now()
-    inspection = Inspection.objects.create(**_inspection_fields(parsed))
+    inspection = Inspection.objects.create(**inspection_fields(parsed))
     created.add(inspection)
-    for seat in parsed.organisation.seats:
-        WorkingGroupMember.objects.create(
-            inspection=inspection, group=seat.group, role=seat.role, holder=seat.holder, sequence=seat.sequence
-        )
-    problems = {
-        id(p): FeedbackProblem.objects.create(
-            inspection=inspection, sequence=p.sequence, title=p.title, description=p.description
-        )
-        for p in parsed.problems
-    }
+    problems = create_outline(inspection=inspection, parsed=parsed)
     created.add_all(problems.values())
     measures = 0
     for parsed_item in parsed.items:
         item = RectificationItem.objects.create(
             inspection=inspection,
             problem=problems[id(parsed_item.problem)],
-            number=parsed_item.number,
-            title=parsed_item.title,
-            detail=parsed_item.detail,
+            **published_item_fields(parsed_item),
             status=Status.COMPLETED if parsed_item.completed else Status.IN_PROGRESS,
             completed_on=completed_on if parsed_item.completed else None,
-            summary=parsed_item.summary,
             note=IMPORT_NOTE,
         )
         created.add(item)
@@ -111,22 +100,7 @@ def import_notice(
             )
             created.add(measure)
             measures += 1
-    for kind, count in parsed.organisation.meetings.items():
-        Meeting.objects.create(inspection=inspection, kind=kind, count=count, held_on=None)
-    notice = Notice.objects.create(
-        inspection=inspection,
-        attachment_label=parsed.attachment_label,
-        title=parsed.title,
-        opening=parsed.opening_text,
-        organisation_text=parsed.organisation.text,
-        next_steps=parsed.next_steps,
-        closing_text=parsed.contact.closing_text,
-        contact_phone=parsed.contact.phone,
-        contact_address=parsed.contact.address,
-        contact_email=parsed.contact.email,
-        publisher=parsed.publisher,
-        published_on=parsed.published_on,
-    )
+    notice = create_notice_record(inspection=inspection, parsed=parsed)
     completed = sum(item.completed for item in parsed.items)
     record = created.record(
         kind=ImportRecord.Kind.NOTICE,
@@ -145,6 +119,51 @@ def import_notice(
         items=len(parsed.items),
         measures=measures,
         completed=completed,
+    )
+
+
+def create_outline(*, inspection: Inspection, parsed: ParsedNotice) -> dict[int, FeedbackProblem]:
+    """``parsed``'s working-group seats and feedback problems under ``inspection``; the problems by the
+    ``id()`` of the parsed problem they come from (the caller's transaction holds the writes together)."""
+    for seat in parsed.organisation.seats:
+        WorkingGroupMember.objects.create(
+            inspection=inspection, group=seat.group, role=seat.role, holder=seat.holder, sequence=seat.sequence
+        )
+    return {
+        id(p): FeedbackProblem.objects.create(
+            inspection=inspection, sequence=p.sequence, title=p.title, description=p.description
+        )
+        for p in parsed.problems
+    }
+
+
+def published_item_fields(parsed_item: ParsedItem) -> dict:
+    """What the notice says of an item, as model fields: number, title, detail, published summary."""
+    return {
+        "number": parsed_item.number,
+        "title": parsed_item.title,
+        "detail": parsed_item.detail,
+        "summary": parsed_item.summary,
+    }
+
+
+def create_notice_record(*, inspection: Inspection, parsed: ParsedNotice) -> Notice:
+    """The meetings ``parsed``'s section 一 counts and the notice itself, as published."""
+    for kind, count in parsed.organisation.meetings.items():
+        Meeting.objects.create(inspection=inspection, kind=kind, count=count, held_on=None)
+    return Notice.objects.create(
+        inspection=inspection,
+        attachment_label=parsed.attachment_label,
+        title=parsed.title,
+        opening=parsed.opening_text,
+        organisation_text=parsed.organisation.text,
+        next_steps=parsed.next_steps,
+        closing_text=parsed.contact.closing_text,
+        contact_phone=parsed.contact.phone,
+        contact_address=parsed.contact.address,
+        contact_email=parsed.contact.email,
+        publisher=parsed.publisher,
+        published_on=parsed.published_on,
     )
 
 
@@ -176,13 +195,14 @@ def _check_lengths(parsed: ParsedNotice) -> None:
             raise NoticeFormatError(f"{label}过长（{len(text)} 字，最多 {limit} 字），请检查通报格式是否正确。")
 
 
-def _inspection_fields(parsed: ParsedNotice) -> dict:
+def inspection_fields(parsed: ParsedNotice) -> dict:
+    """The inspection ``parsed`` tells of, as model fields (cut to the columns' lengths)."""
     opening, organisation = parsed.opening, parsed.organisation
     if opening.inspecting_body and opening.inspected_unit:
         name = f"{opening.inspecting_body}{opening.kind_text}{opening.inspected_unit}"
     else:
         day = parsed.published_on
-        name = f"{parsed.publisher}{parsed.title}" + (f"（{day.year}年{day.month}月{day.day}日）" if day else "")
+        name = f"{parsed.publisher}{parsed.title}" + (f"（{chinese_date(day)}）" if day else "")
     return {
         "name": name[:200],
         "kind": opening.kind,

@@ -6,8 +6,9 @@ database. The grammar is domain.md's "Notice text (通报) grammar":
 * level-1 sections ``一、…``; which one an item stands under tells its status (已完成 vs 未完成或长期整改);
 * problems ``（一）`` / ``(一)`` / ``一、``, optionally ``反馈问题：…`` or ``在“…”方面``;
 * items ``1.`` ``1、`` ``1．`` or ``（1）``, optionally ``关于“…”问题的整改``;
-* the measures paragraph after ``整改情况：`` / ``整改落实情况：`` / ``整改措施：``, split on ``一是``/``二是``…
-  (at its start or after a full stop) or on ``（1）``/``(1)``.
+* the measures paragraph after ``整改情况：`` / ``整改落实情况：`` / ``整改措施：``, split on its numbering
+  (``一是``/``二是``…, ``（1）``/``(1)``…) by ``reports.measures.split_measures``, the grammar the Excel
+  importer uses too.
 
 A ``一、`` line is a problem rather than a section when it says so (``反馈问题：``, ``在“…”方面``) or,
 inside a section that lists items, when the next paragraph is an item. The facts in the prose around the
@@ -19,7 +20,16 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rectify.ledger.numbering import chinese_number
+from rectify.chinese import (
+    NUMERAL,
+    ascii_digits,
+    chinese_date,
+    chinese_number,
+    parse_chinese_date,
+    parse_chinese_number,
+)
+from rectify.ledger.numbering import problem_label
+from rectify.reports.measures import split_measures
 
 from .errors import NoticeFormatError
 from .prose import (
@@ -32,14 +42,11 @@ from .prose import (
     parse_organisation,
 )
 
-CN_NUMERAL = "[一二三四五六七八九十百零〇]+"
-NUMBER_OF_CHINESE = {chinese_number(n): n for n in range(1, 200)}
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _OPEN_QUOTE = "[“\"‘'「『]?"
 _CLOSE_QUOTE = "[”\"’'」』]?"
 
-SECTION_RE = re.compile(rf"^({CN_NUMERAL})\s*[、．.]\s*(.+)$")
-PROBLEM_RE = re.compile(rf"^[（(]\s*({CN_NUMERAL})\s*[）)]\s*(.+)$")
+SECTION_RE = re.compile(rf"^({NUMERAL})\s*[、．.]\s*(.+)$")
+PROBLEM_RE = re.compile(rf"^[（(]\s*({NUMERAL})\s*[）)]\s*(.+)$")
 PROBLEM_PREFIX_RE = re.compile(r"^反馈问题\s*[：:]\s*")
 PROBLEM_AREA_RE = re.compile(rf"^在\s*{_OPEN_QUOTE}(.+?){_CLOSE_QUOTE}\s*方面(.*)$")
 ITEM_DOT_RE = re.compile(r"^([0-9０-９]{1,3})\s*[.．、]\s*(.+)$")
@@ -51,16 +58,10 @@ SUMMARY_LABEL = r"(?:整改落实情况|整改情况|整改措施|整改进展�
 SUMMARY_START_RE = re.compile(rf"^{SUMMARY_LABEL}")
 SUMMARY_INLINE_RE = re.compile(rf"(?<=[。；;！!？?\s]){SUMMARY_LABEL}")
 _CLAUSE_BOUNDARY = r"(?:^|(?<=[。；;！!？?\n]))[ \t\u3000]*"
-CLAUSE_RE = re.compile(rf"{_CLAUSE_BOUNDARY}({CN_NUMERAL})是")
+CLAUSE_RE = re.compile(rf"{_CLAUSE_BOUNDARY}({NUMERAL})是")
 PAREN_CLAUSE_RE = re.compile(rf"{_CLAUSE_BOUNDARY}[（(]([0-9０-９]{{1,2}})[）)]")
 
 ATTACHMENT_RE = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]*\s*[：:]?$")
-DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-DATE_LINE_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-CN_DATE_LINE_RE = re.compile(
-    r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
-)
-_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
 
 
 class SectionRole(StrEnum):
@@ -125,7 +126,7 @@ class ParsedItem:
 
     @property
     def measures(self) -> list[str]:
-        return split_measures(self.summary)
+        return split_measures(self.summary, published=True)
 
 
 @dataclass
@@ -151,7 +152,7 @@ class ParsedNotice:
     def summary_lines(self) -> list[str]:
         """What the import would create, for ``import_notice --dry-run`` and its report."""
         day = self.published_on
-        date = f"{day.year}年{day.month}月{day.day}日" if day else "未载明日期"
+        date = chinese_date(day) if day else "未载明日期"
         lines = [
             f"通报：{self.publisher or '（未载明发布单位）'}《{self.title}》（{date}）",
             f"反馈问题 {len(self.problems)} 个，整改事项 {len(self.items)} 项，整改措施 {self.measure_count} 条，"
@@ -169,7 +170,7 @@ class ParsedNotice:
                 f"整改措施 {measures} 条"
             )
         for problem in self.problems:
-            lines.append(f"（{chinese_number(problem.sequence)}）{problem.title}")
+            lines.append(f"{problem_label(problem.sequence)}{problem.title}")
             for item in self.items:
                 if item.problem is problem:
                     status = "已完成" if item.completed else "整改中"
@@ -185,48 +186,14 @@ class ParsedNotice:
 
 
 def arabic(text: str) -> int:
-    return int(text.translate(_FULLWIDTH_DIGITS))
+    return int(ascii_digits(text))
 
 
 def chinese(text: str) -> int | None:
-    return NUMBER_OF_CHINESE.get(text)
-
-
-def split_measures(text: str) -> list[str]:
-    """An item's measures: its 一是/二是/… clauses, else its （1）/（2）… clauses, else the whole paragraph.
-
-    A marker counts only at the start of the text or of a sentence, and only as the next number
-    in turn, so "其一是" or a stray "三是" in the middle of a sentence does not split. Text before the
-    first clause (a lead-in sentence) stays in the summary only.
-    """
-    text = text.strip()
-    for pattern, number_of in ((CLAUSE_RE, chinese), (PAREN_CLAUSE_RE, arabic)):
-        bounds: list[tuple[int, int]] = []
-        for marker in pattern.finditer(text):
-            if number_of(marker.group(1)) == len(bounds) + 1:
-                bounds.append((marker.start(), marker.end()))
-        if bounds:
-            ends = [start for start, _ in bounds[1:]] + [len(text)]
-            parts = [text[end_of_marker:end].strip() for (_, end_of_marker), end in zip(bounds, ends, strict=True)]
-            return [part for part in parts if part]
-    return [text] if text else []
-
-
-def parse_date(text: str) -> datetime.date | None:
-    """The first 2023年12月18日 in ``text``, or a date line written in Chinese numerals (二〇二三年十二月十八日)."""
-    match = DATE_RE.search(text)
     try:
-        if match:
-            return datetime.date(*(int(part) for part in match.groups()))
-        match = CN_DATE_LINE_RE.match(text.replace(" ", ""))
-        if match:
-            year = int("".join(_CN_DIGIT[c] for c in match.group(1)))
-            month, day = chinese(match.group(2)), chinese(match.group(3))
-            if month and day:
-                return datetime.date(year, month, day)
+        return parse_chinese_number(text)
     except ValueError:
         return None
-    return None
 
 
 def section_role(title: str) -> SectionRole:
@@ -464,11 +431,9 @@ def _split_signature(paragraphs: list[str]) -> tuple[list[str], str, datetime.da
     """Take the date line at the end, and the signing body just above it, off the paragraphs."""
     if not paragraphs:
         return paragraphs, "", None
-    last = paragraphs[-1]
-    published_on = None
-    if DATE_LINE_RE.match(last) or CN_DATE_LINE_RE.match(last.replace(" ", "")):
-        published_on = parse_date(last)
-    if published_on is None:
+    try:
+        published_on = parse_chinese_date(paragraphs[-1])
+    except ValueError:
         return paragraphs, "", None
     paragraphs = paragraphs[:-1]
     signature = ""

@@ -8,9 +8,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from rectify.chinese import ascii_digits
 from rectify.ledger.models import Inspection, Meeting, WorkingGroupMember
-
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 DEPLOYER_RE = re.compile(r"根据(?P<deployer>[^，,。；;]+?)(?:的)?(?:统一)?(?:部署|安排)")
 ONSITE_RE = re.compile(
@@ -160,7 +159,7 @@ def parse_contact(closing: list[str]) -> ParsedContact:
     label = CONTACT_LABEL_RE.search(text)
     contact.closing_text = (text[: label.start()] if label else text).strip()
     if match := PHONE_RE.search(text):
-        contact.phone = match.group(1).translate(_FULLWIDTH_DIGITS).strip()
+        contact.phone = ascii_digits(match.group(1)).strip()
     if match := ADDRESS_RE.search(text):
         contact.address = match.group(1).strip()
     if match := EMAIL_RE.search(text):

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
+from rectify.chinese import chinese_date
 from rectify.reports.excel.export import monthly_ledger
 from rectify.reports.excel.options import ExportOptionError, resolve_as_of, resolve_inspection
-from rectify.reports.excel.periods import chinese_date
 
 
 class Command(BaseCommand):

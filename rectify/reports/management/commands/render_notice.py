@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from rectify.chinese import chinese_date
 from rectify.ledger.models import Inspection
 from rectify.reports.notice.docx import render_docx
 from rectify.reports.notice.draft import build_notice_draft
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"已生成“{inspection}”截至{as_of.year}年{as_of.month}月{as_of.day}日的通报：{output}"
+                f"已生成“{inspection}”截至{chinese_date(as_of)}的通报：{output}"
                 f"（已完成 {draft.completed_count} 项，未完成或长期整改 {draft.open_count} 项）"
             )
         )
