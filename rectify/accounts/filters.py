@@ -1,6 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from rectify.forms import CompactFilterForm
+
 from .models import AuditEvent
 
 
@@ -10,16 +12,10 @@ class AuditEventFilter(django_filters.FilterSet):
     ip_address = django_filters.CharFilter(label=_("IP 地址"), lookup_expr="startswith")
     created_at = django_filters.DateFromToRangeFilter(
         label=_("时间"),
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
 
     class Meta:
         model = AuditEvent
         fields = ["kind", "username", "ip_address", "created_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("kind",):
-            self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
-        for name in ("username", "ip_address"):
-            self.form.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+        form = CompactFilterForm

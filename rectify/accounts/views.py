@@ -7,11 +7,13 @@ from django.urls import reverse_lazy
 
 from . import audit
 from .filters import AuditEventFilter
+from .forms import PasswordChangeForm
 from .models import AuditEvent
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("dashboard:index")
 
     def form_valid(self, form):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rectify.accounts.models import Department, Leader
+from rectify.forms import CompactFilterForm
 
 from .models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 from .warning import Light
@@ -35,6 +36,7 @@ class ItemFilter(django_filters.FilterSet):
     class Meta:
         model = RectificationItem
         fields = ["inspection", "problem", "status", "lead_department", "kind", "deadline"]
+        form = CompactFilterForm
 
     def filter_keyword(self, queryset, name, value):
         value = value.strip()
@@ -64,17 +66,6 @@ class ItemFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._limit_problem_choices()
-        for form_field in self.form.fields.values():
-            widget = form_field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.MultiWidget):
-                for sub in widget.widgets:
-                    sub.attrs["class"] = "form-control form-control-sm"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                widget.attrs["class"] = "form-control form-control-sm"
 
     def _limit_problem_choices(self):
         """Offer the problems of the chosen inspection only: a provincial office has thousands."""

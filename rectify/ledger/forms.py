@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rectify.accounts.models import Department, Leader
+from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 
 from .models import RectificationItem
 from .uploads import ALLOWED, ALLOWED_LABEL
@@ -12,29 +13,7 @@ from .uploads import ALLOWED, ALLOWED_LABEL
 ACCEPT = ",".join(ALLOWED)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Bootstrap 5 classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class ItemEditForm(BootstrapMixin, forms.ModelForm):
+class ItemEditForm(BootstrapModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -94,38 +73,38 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ProgressForm(BootstrapMixin, forms.Form):
+class ProgressForm(BootstrapForm):
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     reported_on = forms.DateField(label=_("报告日期"), widget=DateInput(), initial=timezone.localdate)
     files = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("可多选；支持 %s。") % ALLOWED_LABEL)
 
 
-class EvidenceForm(BootstrapMixin, forms.Form):
+class EvidenceForm(BootstrapForm):
     title = forms.CharField(label=_("材料名称"), max_length=200, required=False)
     file = forms.FileField(label=_("文件"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
 
 
-class SignOffForm(BootstrapMixin, forms.Form):
+class SignOffForm(BootstrapForm):
     note = forms.CharField(label=_("销号说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
-class ReasonForm(BootstrapMixin, forms.Form):
+class ReasonForm(BootstrapForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class ExtensionForm(BootstrapMixin, forms.Form):
+class ExtensionForm(BootstrapForm):
     new_deadline = forms.DateField(label=_("申请延至"), widget=DateInput())
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class ExtensionDecisionForm(BootstrapMixin, forms.Form):
+class ExtensionDecisionForm(BootstrapForm):
     decision = forms.ChoiceField(label=_("审核结果"), choices=[("approve", _("批准")), ("refuse", _("不予批准"))])
     note = forms.CharField(
         label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
 
 
-class BulkActionForm(BootstrapMixin, forms.Form):
+class BulkActionForm(BootstrapForm):
     ACTIONS = [
         ("status", _("设置完成状态")),
         ("lead_department", _("设置责任部门")),
