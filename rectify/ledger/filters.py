@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rectify.accounts.models import Department, Leader
+from rectify.accounts.selectors import choosable_departments, choosable_leaders
 from rectify.forms import CompactFilterForm
 
 from .models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
@@ -21,9 +21,9 @@ class ItemFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("完成状态"), choices=RectificationItem.Status.choices, widget=forms.CheckboxSelectMultiple
     )
-    lead_department = django_filters.ModelChoiceFilter(label=_("责任部门"), queryset=Department.objects.all())
+    lead_department = django_filters.ModelChoiceFilter(label=_("责任部门"), queryset=choosable_departments())
     leader = django_filters.ModelChoiceFilter(
-        label=_("责任领导"), queryset=Leader.objects.all(), method="filter_leader"
+        label=_("责任领导"), queryset=choosable_leaders(), method="filter_leader"
     )
     kind = django_filters.ChoiceFilter(label=_("整改类型"), choices=RectificationItem.Kind.choices)
     deadline = django_filters.DateFromToRangeFilter(

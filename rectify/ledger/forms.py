@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rectify.accounts.models import Department, Leader
+from rectify.accounts.selectors import choosable_departments, choosable_leaders
 from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 
 from .models import RectificationItem
@@ -47,8 +47,12 @@ class ItemEditForm(BootstrapModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
-        self.fields["leaders"].queryset = Leader.objects.all()
-        self.fields["co_departments"].queryset = Department.objects.all()
+        # Deactivated departments and leaders are offered only where the item already names them.
+        item = self.instance
+        named = item.pk is not None
+        self.fields["leaders"].queryset = choosable_leaders(item.leaders.values("pk") if named else ())
+        self.fields["co_departments"].queryset = choosable_departments(item.co_departments.values("pk") if named else ())
+        self.fields["lead_department"].queryset = choosable_departments([item.lead_department_id])
 
     def clean(self):
         cleaned = super().clean()
@@ -117,8 +121,8 @@ class BulkActionForm(BootstrapForm):
     )
     action = forms.ChoiceField(label=_("批量操作"), choices=ACTIONS)
     status = forms.ChoiceField(label=_("完成状态"), choices=RectificationItem.Status.choices, required=False)
-    lead_department = forms.ModelChoiceField(label=_("责任部门"), queryset=Department.objects.all(), required=False)
-    leader = forms.ModelChoiceField(label=_("责任领导"), queryset=Leader.objects.all(), required=False)
+    lead_department = forms.ModelChoiceField(label=_("责任部门"), queryset=choosable_departments(), required=False)
+    leader = forms.ModelChoiceField(label=_("责任领导"), queryset=choosable_leaders(), required=False)
     deadline = forms.DateField(label=_("完成时限"), widget=DateInput(), required=False)
 
     def clean(self):

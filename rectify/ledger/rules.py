@@ -63,6 +63,8 @@ rules.add_perm("ledger.edit_item", is_discipline_office)
 rules.add_perm("ledger.work_on_item", can_work_on_item)
 rules.add_perm("ledger.review_item", is_discipline_office)
 
+# The admin index shows the ledger app to the discipline office only (module permission).
+rules.add_perm("ledger", is_discipline_office)
 # The admin site asks for Django's model permissions; only the discipline office edits the ledger there.
 for model in LEDGER_MODELS:
     for action in ("view", "add", "change", "delete"):
