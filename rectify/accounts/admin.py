@@ -27,6 +27,8 @@ admin.site.unregister(Group)
 
 # Fields that change what an account may do; nobody changes them on their own account.
 ACCESS_FIELDS = ["groups", "is_active"]
+# Fields no form here has (or has only for others' accounts): a POST naming them is refused.
+PRIVILEGE_FIELDS = [*ACCESS_FIELDS, "is_staff", "is_superuser", "user_permissions"]
 
 
 @admin.register(User)
@@ -81,6 +83,8 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if any(name in request.POST and name not in form.fields for name in PRIVILEGE_FIELDS):
+            messages.warning(request, "不能修改自己的角色、账户状态、后台权限或超级用户标志，这些内容未保存。")
         services.sync_admin_site_access(form.instance)
         services.record_account_changes(request=request, user=form.instance, before=form.account_before)
 

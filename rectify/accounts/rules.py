@@ -23,6 +23,7 @@ is_leader = _role_predicate(Role.LEADER)
 is_sysadmin = _role_predicate(Role.SYSADMIN)
 is_auditor = _role_predicate(Role.AUDITOR)
 
+
 @rules.predicate
 def is_self(user, account) -> bool:
     return account is not None and user.pk == account.pk

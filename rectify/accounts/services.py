@@ -107,7 +107,10 @@ def record_account_changes(*, request=None, actor=None, user: User, before: Acco
     if removed:
         detail = "撤销角色：" + "、".join(removed)
         events.append(audit.record(AuditEvent.Kind.ROLE_REMOVED, **record, detail=detail, changes=roles))
-    for name, kind in (("is_staff", AuditEvent.Kind.STAFF_CHANGED), ("is_superuser", AuditEvent.Kind.SUPERUSER_CHANGED)):
+    for name, kind in (
+        ("is_staff", AuditEvent.Kind.STAFF_CHANGED),
+        ("is_superuser", AuditEvent.Kind.SUPERUSER_CHANGED),
+    ):
         if getattr(before, name) != getattr(after, name):
             changes = _change(name, getattr(before, name), getattr(after, name))
             events.append(audit.record(kind, **record, changes=changes))

@@ -22,9 +22,7 @@ class ItemFilter(django_filters.FilterSet):
         label=_("完成状态"), choices=RectificationItem.Status.choices, widget=forms.CheckboxSelectMultiple
     )
     lead_department = django_filters.ModelChoiceFilter(label=_("责任部门"), queryset=choosable_departments())
-    leader = django_filters.ModelChoiceFilter(
-        label=_("责任领导"), queryset=choosable_leaders(), method="filter_leader"
-    )
+    leader = django_filters.ModelChoiceFilter(label=_("责任领导"), queryset=choosable_leaders(), method="filter_leader")
     kind = django_filters.ChoiceFilter(label=_("整改类型"), choices=RectificationItem.Kind.choices)
     deadline = django_filters.DateFromToRangeFilter(
         label=_("完成时限"),

@@ -51,7 +51,9 @@ class ItemEditForm(BootstrapModelForm):
         item = self.instance
         named = item.pk is not None
         self.fields["leaders"].queryset = choosable_leaders(item.leaders.values("pk") if named else ())
-        self.fields["co_departments"].queryset = choosable_departments(item.co_departments.values("pk") if named else ())
+        self.fields["co_departments"].queryset = choosable_departments(
+            item.co_departments.values("pk") if named else ()
+        )
         self.fields["lead_department"].queryset = choosable_departments([item.lead_department_id])
 
     def clean(self):

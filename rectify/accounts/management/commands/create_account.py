@@ -1,0 +1,48 @@
+"""Create one account in one role from the command line (the first office account, for instance)."""
+
+import getpass
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rectify.accounts import services
+from rectify.accounts.roles import Role
+
+PASSWORD_VARIABLE = "RECTIFY_ACCOUNT_PASSWORD"
+
+
+class Command(BaseCommand):
+    help = (
+        "创建一个账户并授予一个角色；初始密码取自环境变量 RECTIFY_ACCOUNT_PASSWORD，未设置时提示输入。"
+        "该用户首次登录须修改密码。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username", help="用户名")
+        parser.add_argument("--role", required=True, choices=Role.values, help="角色：" + "、".join(Role.values))
+        parser.add_argument("--department", default="", help="所属部门名称（部门联络员必填；须为已有部门）")
+        parser.add_argument("--full-name", default="", help="姓名")
+
+    def handle(self, *args, username, role, department, full_name, **options):
+        password = os.environ.get(PASSWORD_VARIABLE) or self._prompt()
+        try:
+            user = services.create_account(
+                username=username, role=Role(role), password=password, department=department, full_name=full_name
+            )
+        except services.AccountError as error:
+            raise CommandError("；".join(error.messages)) from None
+        self.stdout.write(self.style.SUCCESS(f"已创建账户 {user.username}（{role}），首次登录须修改密码。"))
+
+    def _prompt(self) -> str:
+        if not self.stdin_is_interactive():
+            raise CommandError(f"未设置环境变量 {PASSWORD_VARIABLE}，且无法交互输入密码。")
+        password = getpass.getpass("初始密码：")
+        if password != getpass.getpass("再次输入："):
+            raise CommandError("两次输入的密码不一致，未创建账户。")
+        return password
+
+    @staticmethod
+    def stdin_is_interactive() -> bool:
+        import sys
+
+        return sys.stdin.isatty()
