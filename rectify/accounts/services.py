@@ -165,14 +165,14 @@ def create_account(
         unit = Department.objects.filter(name=department.strip(), is_active=True).first()
         if unit is None:
             names = "、".join(Department.objects.filter(is_active=True).values_list("name", flat=True)) or "（无）"
-            raise AccountError(f"部门“{department}”不存在或已停用。现有部门：{names}")
+            raise AccountError(f"部门“{department}”不存在或已停用，未创建账户。现有部门：{names}")
     if role == Role.LIAISON and unit is None:
-        raise AccountError("部门联络员须指定所属部门（--department）。")
+        raise AccountError("部门联络员须指定所属部门，未创建账户。")
     user = User(username=username, full_name=full_name.strip(), department=unit, must_change_password=True)
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise AccountError(["密码不符合要求：", *error.messages]) from None
+        raise AccountError("密码不符合要求：" + "".join(error.messages) + "未创建账户。") from None
     user.set_password(password)
     user.save()
     user.groups.add(Group.objects.get(name=role.value))

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from rectify.accounts.models import AuditEvent, Department, Leader, User
 from rectify.accounts.roles import Role
-from rectify.ledger.forms import BulkActionForm, ItemEditForm
 from rectify.ledger.filters import ItemFilter
+from rectify.ledger.forms import BulkActionForm, ItemEditForm
 from tests.conftest import PASSWORD, make_user
 from tests.factories import make_item
 
@@ -115,7 +115,9 @@ class TestTheSysadminCannotBecomeAnyone:
         root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
         assert admin_client.get(change_url(root)).status_code == 200  # read only
         assert admin_client.post(change_url(root), form_data(root, username="taken")).status_code == 403
-        response = admin_client.post(password_url(root), {"password1": "Taken#Over-2024", "password2": "Taken#Over-2024"})
+        response = admin_client.post(
+            password_url(root), {"password1": "Taken#Over-2024", "password2": "Taken#Over-2024"}
+        )
         assert response.status_code == 403
         assert "无权访问" in response.content.decode()
         root.refresh_from_db()
