@@ -7,6 +7,7 @@ two states and writes one event per kind of change.
 
 from dataclasses import dataclass, fields, replace
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -83,8 +84,11 @@ def _change(name: str, old, new) -> dict:
     return {_LABELS[name]: [_text(name, old), _text(name, new)]}
 
 
-def record_account_changes(*, request=None, actor=None, user: User, before: AccountState | None) -> list[AuditEvent]:
-    """Compare ``before`` (None: the account is new) with the stored account and audit the difference."""
+def record_account_changes(
+    *, request=None, actor=None, user: User, before: AccountState | None, detail: str = ""
+) -> list[AuditEvent]:
+    """Compare ``before`` (None: the account is new) with the stored account and audit the difference.
+    ``detail`` says how the account was created (for the creation event)."""
     after = AccountState.of(user)
     record = {"request": request, "user": actor, "obj": user}
     events = []
@@ -95,7 +99,7 @@ def record_account_changes(*, request=None, actor=None, user: User, before: Acco
             value = getattr(after, field.name)
             if value or field.name in ("is_active", "must_change_password"):
                 created.update(_change(field.name, "", value))
-        events.append(audit.record(AuditEvent.Kind.ACCOUNT_CREATED, **record, changes=created))
+        events.append(audit.record(AuditEvent.Kind.ACCOUNT_CREATED, **record, detail=detail, changes=created))
         # Roles and privileges granted at creation are audited like later grants.
         before = replace(after, roles=(), is_staff=False, is_superuser=False)
     added = [role for role in after.roles if role not in before.roles]
@@ -153,8 +157,10 @@ def create_account(
     full_name: str = "",
     request=None,
     actor: User | None = None,
+    via: str = "",
 ) -> User:
-    """A new account in one role, whose password must be changed at first login."""
+    """A new account in one role, whose password must be changed at first login. ``via`` says how
+    (for the audit log), e.g. the command that created it."""
     username = username.strip()
     if not username:
         raise AccountError("用户名不能为空。")
@@ -177,7 +183,7 @@ def create_account(
     user.save()
     user.groups.add(Group.objects.get(name=role.value))
     sync_admin_site_access(user)
-    record_account_changes(request=request, actor=actor, user=user, before=None)
+    record_account_changes(request=request, actor=actor, user=user, before=None, detail=via)
     return user
 
 
@@ -217,9 +223,7 @@ def deactivate_accounts(*, request, actor: User, users) -> int:
 @transaction.atomic
 def clear_lockout(*, request, actor: User, user: User) -> int:
     """Lift django-axes' lock-out of ``user``; returns how many failed attempts were cleared."""
-    from axes.utils import reset
-
-    cleared = reset(username=user.get_username())
+    cleared = axes_reset(username=user.get_username())
     audit.record(
         AuditEvent.Kind.LOCKOUT_CLEARED,
         request=request,

@@ -26,6 +26,8 @@ def test_the_first_office_account(initial_password, capsys):
     assert "已创建账户 zhangsan" in capsys.readouterr().out
     kinds = set(AuditEvent.objects.filter(object_id=str(user.pk)).values_list("kind", flat=True))
     assert {AuditEvent.Kind.ACCOUNT_CREATED, AuditEvent.Kind.ROLE_ADDED} <= kinds
+    created = AuditEvent.objects.get(kind=AuditEvent.Kind.ACCOUNT_CREATED)
+    assert "create_account" in created.detail and created.changes["角色"] == ["无", "纪工委工作人员"]
     client = Client()
     assert client.post(reverse("accounts:login"), {"username": "zhangsan", "password": INITIAL}).status_code == 302
     assert client.get("/items/")["Location"] == reverse("accounts:password-change")

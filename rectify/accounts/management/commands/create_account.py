@@ -34,7 +34,12 @@ class Command(BaseCommand):
         password = os.environ.get(PASSWORD_VARIABLE) or self._prompt()
         try:
             user = services.create_account(
-                username=username, role=ROLES[role], password=password, department=department, full_name=full_name
+                username=username,
+                role=ROLES[role],
+                password=password,
+                department=department,
+                full_name=full_name,
+                via="命令行 manage.py create_account",
             )
         except services.AccountError as error:
             raise CommandError("".join(error.messages)) from None
