@@ -1,14 +1,16 @@
 """Bounded load test: concurrent clients reading and writing the same items under gunicorn + PostgreSQL.
 
-    .venv/bin/python bench/loadtest.py [--clients 50] [--seconds 30] [--workers 4]
+    .venv/bin/python bench/loadtest.py [--database postgres|sqlite] [--clients 50] [--seconds 30] [--workers 4]
 
 Starts a throw-away PostgreSQL 15 (initdb into a temp dir, as the ``postgres`` user when run as
-root), migrates it, loads the seed, creates the users, starts gunicorn on loopback, and lets
+root), or with ``--database sqlite`` an SQLite file in a temp dir (the embedded default, with the
+project's own SQLite settings), migrates it, loads the seed, creates the users, starts gunicorn on loopback, and lets
 the clients loose: liaisons report progress and tick measures on their department's items,
 discipline-office staff edit the same items with the version they read (so conflicts happen),
 everyone reads the dashboard, the list and the detail pages. At the end it checks, from the
 database, that no write was lost: every accepted progress report is there exactly once, and each
-item's version grew by exactly the number of accepted edits. Writes bench/LOADTEST.md.
+item's version grew by exactly the number of accepted edits. Writes that database's section of
+bench/LOADTEST.md (the other database's section is kept).
 """
 
 import argparse
@@ -90,6 +92,23 @@ class Postgres:
         return f"postgres://postgres@127.0.0.1:{self.port}/rectify"
 
 
+class Sqlite:
+    """A temporary SQLite database file (WAL, busy timeout and BEGIN IMMEDIATE come from settings.py)."""
+
+    def __enter__(self):
+        self.root = Path(tempfile.mkdtemp(prefix="rectify-load-sqlite-"))
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.root / 'rectify.sqlite3'}"
+
+
+DATABASES = {"postgres": ("PostgreSQL 15 on loopback", Postgres), "sqlite": ("SQLite (embedded file)", Sqlite)}
+
 SETUP = """
 import json
 from django.contrib.auth.models import Group
@@ -164,9 +183,9 @@ class Client:
         return self.cookies.get("csrftoken", "")
 
 
-def run(clients: int, seconds: int, workers: int) -> dict:
-    with Postgres() as pg:
-        env = {**os.environ, "DATABASE_URL": pg.url, "DEBUG": "1", "AXES_ENABLED": "0"}
+def run(clients: int, seconds: int, workers: int, database: str = "postgres") -> dict:
+    with DATABASES[database][1]() as db:
+        env = {**os.environ, "DATABASE_URL": db.url, "DEBUG": "1", "AXES_ENABLED": "0"}
         manage = [PYTHON, "manage.py"]
         subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([*manage, "loaddata", "seed_huaihua_2023", "-v0"], cwd=ROOT, env=env, check=True)
@@ -313,7 +332,7 @@ def _edit_form(page: str) -> dict:
     return form
 
 
-def report(result: dict, clients: int, seconds: int, workers: int) -> tuple[str, bool]:
+def report(result: dict, clients: int, seconds: int, workers: int, database: str = "postgres") -> tuple[str, bool]:
     statuses = result["statuses"]
     total = sum(statuses.values())
     errors = sum(n for status, n in statuses.items() if status >= 500)
@@ -328,11 +347,11 @@ def report(result: dict, clients: int, seconds: int, workers: int) -> tuple[str,
     }
     lost_update = any(grew != accepted for grew, accepted in growth.values())
     lines = [
-        "# Load test (bench/loadtest.py)",
+        f"## {database}",
         "",
         f"- date: {datetime.datetime.now():%Y-%m-%d %H:%M}",
         f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        f"- setup: gunicorn {workers} workers × 4 threads + PostgreSQL 15 on loopback; {clients} concurrent clients for {seconds} s",
+        f"- setup: gunicorn {workers} workers × 4 threads + {DATABASES[database][0]}; {clients} concurrent clients for {seconds} s",
         "- mix: 45% page reads (/, /items/, /items/<pk>/, a filtered list), the rest writes to the same 6 items:",
         "  liaisons report progress, discipline-office staff post the edit form with the version they read",
         "",
@@ -359,15 +378,30 @@ def report(result: dict, clients: int, seconds: int, workers: int) -> tuple[str,
     return "\n".join(lines) + "\n", ok
 
 
+TITLE = "# Load test (bench/loadtest.py)"
+
+
+def with_section(document: str, section: str) -> str:
+    """``document`` (LOADTEST.md) with the section of ``section``'s database replaced or added."""
+    sections = {}
+    for part in document.split("\n## ")[1:]:
+        sections[part.split("\n", 1)[0].strip()] = "## " + part.rstrip("\n") + "\n"
+    sections[section.split("\n", 1)[0].removeprefix("## ").strip()] = section
+    ordered = [sections[name] for name in sorted(sections, key=lambda name: (name not in DATABASES, name))]
+    return TITLE + "\n\n" + "\n".join(ordered)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=sorted(DATABASES), default="postgres")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
-    result = run(args.clients, args.seconds, args.workers)
-    text, ok = report(result, args.clients, args.seconds, args.workers)
-    (ROOT / "bench" / "LOADTEST.md").write_text(text, encoding="utf-8")
+    result = run(args.clients, args.seconds, args.workers, args.database)
+    text, ok = report(result, args.clients, args.seconds, args.workers, args.database)
+    path = ROOT / "bench" / "LOADTEST.md"
+    path.write_text(with_section(path.read_text(encoding="utf-8") if path.exists() else "", text), encoding="utf-8")
     print(text)
     sys.exit(0 if ok else 1)
 

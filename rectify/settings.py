@@ -36,9 +36,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_tables2",
-    "django_htmx",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
@@ -52,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rectify.request_limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,7 +59,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "rectify.accounts.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -94,6 +91,26 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Embedded SQLite under concurrent writes, and request size limits ---
+# SQLite (the default without DATABASE_URL): write-ahead log so readers never block the writer,
+# a busy timeout so a writer waits for the lock instead of failing, and BEGIN IMMEDIATE so a
+# transaction takes the write lock when it starts (a read lock upgraded later fails at once
+# with "database is locked", whatever the timeout).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=30),
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        }
+    )
+# The largest request body accepted at all (files included); larger ones get a Chinese 413 page
+# before anything is read. Keep nginx's client_max_body_size (deploy/nginx.conf) the same.
+RECTIFY_MAX_REQUEST_BYTES = env.int("RECTIFY_MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
+# Form fields other than files (Django's own check, answered with 400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# --- end ---
 
 # The dashboard keeps its rendered ledger part here, keyed on the ledger's revision (so entries
 # never go stale; see rectify/dashboard/ledger_cache.py). Per process by default; several
@@ -157,8 +174,6 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The admin's "revert to this version" would restore a status without its transition.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

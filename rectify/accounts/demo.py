@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .models import Department, Leader, User
-from .roles import Role
+from .roles import ADMIN_SITE_ROLES, Role
 
 DEMO_PASSWORD = "Rectify#2023demo"
 
@@ -43,7 +43,7 @@ def create_demo_accounts() -> list[User]:
             defaults={"full_name": account.full_name, "department": department, "is_active": True},
         )
         user.set_password(DEMO_PASSWORD)
-        user.is_staff = account.role in (Role.SYSADMIN, Role.DISCIPLINE_OFFICE)
+        user.is_staff = account.role in ADMIN_SITE_ROLES
         user.save()
         user.groups.set([Group.objects.get(name=account.role.value)])
         if account.leader_position:

@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rectify.forms import CompactFilterForm
+
 from .models import AuditEvent
 
 
@@ -12,19 +14,13 @@ class AuditEventFilter(django_filters.FilterSet):
     ip_address = django_filters.CharFilter(label=_("IP 地址"), lookup_expr="startswith")
     created_at = django_filters.DateFromToRangeFilter(
         label=_("时间"),
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
 
     class Meta:
         model = AuditEvent
         fields = ["kind", "username", "object", "ip_address", "created_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("kind",):
-            self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
-        for name in ("username", "object", "ip_address"):
-            self.form.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+        form = CompactFilterForm
 
     def filter_object(self, queryset, name, value):
         """The object's name or number (第3项, a user name, a round's name)."""

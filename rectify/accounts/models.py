@@ -15,6 +15,9 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_sample = models.BooleanField(_("示例数据"), default=False, help_text=_("原始材料未载明、为演示填入的示例值。"))
+    is_active = models.BooleanField(
+        _("在用"), default=True, help_text=_("停用后不再出现在选择列表中；引用它的整改事项照常显示。")
+    )
 
     history = HistoricalRecords()
 
@@ -42,6 +45,9 @@ class Leader(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_sample = models.BooleanField(_("示例数据"), default=False, help_text=_("原始材料未载明、为演示填入的示例值。"))
+    is_active = models.BooleanField(
+        _("在用"), default=True, help_text=_("停用后不再出现在选择列表中；引用它的整改事项照常显示。")
+    )
 
     history = HistoricalRecords()
 

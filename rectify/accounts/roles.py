@@ -12,3 +12,7 @@ class Role(models.TextChoices):
     LEADER = "责任领导", _("责任领导")
     SYSADMIN = "系统管理员", _("系统管理员")
     AUDITOR = "审计员", _("审计员")
+
+
+# The roles that work in /admin/: the staff flag follows them (rectify/accounts/services.py).
+ADMIN_SITE_ROLES = (Role.DISCIPLINE_OFFICE, Role.SYSADMIN)

@@ -23,14 +23,44 @@ is_leader = _role_predicate(Role.LEADER)
 is_sysadmin = _role_predicate(Role.SYSADMIN)
 is_auditor = _role_predicate(Role.AUDITOR)
 
-# The system administrator manages accounts; departments and leaders are kept by the system
-# administrator and by the discipline office (a ledger import may name new ones). Neither the
-# system administrator nor the auditor edits ledger content (separation of duties).
-for action in ("view", "add", "change", "delete"):
-    rules.add_perm(f"accounts.{action}_user", is_sysadmin)
-    rules.add_perm(f"accounts.{action}_department", is_sysadmin | is_discipline_office)
-    rules.add_perm(f"accounts.{action}_leader", is_sysadmin | is_discipline_office)
-rules.add_perm("auth.view_group", is_sysadmin)
+
+@rules.predicate
+def is_self(user, account) -> bool:
+    return account is not None and user.pk == account.pk
+
+
+@rules.predicate
+def is_superuser_account(user, account) -> bool:
+    return account is not None and account.is_superuser
+
+
+@rules.predicate
+def is_unreferenced(user, obj) -> bool:
+    """Nothing (no item, no account) points at this department or leader. Unknown (no object): no."""
+    from .selectors import is_referenced
+
+    return obj is not None and not is_referenced(obj)
+
+
+# Separation of duties (三员分立). The system administrator manages accounts, but not superusers
+# (made only by `createsuperuser`), and never their own roles, staff flag or active flag. Accounts
+# are deactivated, never deleted: the audit log keeps naming them. These rules bind superusers too
+# where the admin asks `rules.has_perm` (rectify/accounts/admin.py).
+rules.add_perm("accounts.view_user", is_sysadmin)
+rules.add_perm("accounts.add_user", is_sysadmin)
+rules.add_perm("accounts.change_user", is_sysadmin & ~is_superuser_account)
+rules.add_perm("accounts.change_user_access", (is_sysadmin | rules.is_superuser) & ~is_self)
+rules.add_perm("accounts.delete_user", rules.always_deny)
+# Departments and leaders are kept by the system administrator and by the discipline office (a
+# ledger import may name new ones); those that items or accounts refer to are deactivated, not deleted.
+can_keep_reference_data = is_sysadmin | is_discipline_office
+for model in ("department", "leader"):
+    for action in ("view", "add", "change"):
+        rules.add_perm(f"accounts.{action}_{model}", can_keep_reference_data)
+    rules.add_perm(f"accounts.delete_{model}", (can_keep_reference_data | rules.is_superuser) & is_unreferenced)
 
 # The auditor reads the audit log; nobody edits or deletes it through the app.
 rules.add_perm("accounts.view_auditevent", is_auditor)
+
+# The admin index lists an app to those with its module permission (Django asks has_module_perms).
+rules.add_perm("accounts", is_sysadmin | is_discipline_office | is_auditor)

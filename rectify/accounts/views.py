@@ -11,11 +11,13 @@ from django.utils.http import content_disposition_header
 from . import audit
 from .audit_export import XLSX, audit_workbook
 from .filters import AuditEventFilter
+from .forms import PasswordChangeForm
 from .models import AuditEvent
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("dashboard:index")
 
     def form_valid(self, form):

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rectify.accounts.models import Department, Leader
+from rectify.accounts.selectors import choosable_departments, choosable_leaders
+from rectify.forms import CompactFilterForm
 
 from .models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 from .warning import Light
@@ -20,10 +21,8 @@ class ItemFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("完成状态"), choices=RectificationItem.Status.choices, widget=forms.CheckboxSelectMultiple
     )
-    lead_department = django_filters.ModelChoiceFilter(label=_("责任部门"), queryset=Department.objects.all())
-    leader = django_filters.ModelChoiceFilter(
-        label=_("责任领导"), queryset=Leader.objects.all(), method="filter_leader"
-    )
+    lead_department = django_filters.ModelChoiceFilter(label=_("责任部门"), queryset=choosable_departments())
+    leader = django_filters.ModelChoiceFilter(label=_("责任领导"), queryset=choosable_leaders(), method="filter_leader")
     kind = django_filters.ChoiceFilter(label=_("整改类型"), choices=RectificationItem.Kind.choices)
     deadline = django_filters.DateFromToRangeFilter(
         label=_("完成时限"),
@@ -35,6 +34,7 @@ class ItemFilter(django_filters.FilterSet):
     class Meta:
         model = RectificationItem
         fields = ["inspection", "problem", "status", "lead_department", "kind", "deadline"]
+        form = CompactFilterForm
 
     def filter_keyword(self, queryset, name, value):
         value = value.strip()
@@ -64,17 +64,6 @@ class ItemFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._limit_problem_choices()
-        for form_field in self.form.fields.values():
-            widget = form_field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.MultiWidget):
-                for sub in widget.widgets:
-                    sub.attrs["class"] = "form-control form-control-sm"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                widget.attrs["class"] = "form-control form-control-sm"
 
     def _limit_problem_choices(self):
         """Offer the problems of the chosen inspection only: a provincial office has thousands."""

@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rectify.accounts.models import Department, Leader
+from rectify.accounts.selectors import choosable_departments, choosable_leaders
+from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 
 from .models import RectificationItem
 from .services import BulkAction
@@ -13,29 +14,7 @@ from .uploads import ALLOWED, ALLOWED_LABEL
 ACCEPT = ",".join(ALLOWED)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Bootstrap 5 classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class ItemEditForm(BootstrapMixin, forms.ModelForm):
+class ItemEditForm(BootstrapModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -66,8 +45,14 @@ class ItemEditForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
-        self.fields["leaders"].queryset = Leader.objects.all()
-        self.fields["co_departments"].queryset = Department.objects.all()
+        # Deactivated departments and leaders are offered only where the item already names them.
+        item = self.instance
+        named = item.pk is not None
+        self.fields["leaders"].queryset = choosable_leaders(item.leaders.values("pk") if named else ())
+        self.fields["co_departments"].queryset = choosable_departments(
+            item.co_departments.values("pk") if named else ()
+        )
+        self.fields["lead_department"].queryset = choosable_departments([item.lead_department_id])
 
     def clean(self):
         cleaned = super().clean()
@@ -92,38 +77,38 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ProgressForm(BootstrapMixin, forms.Form):
+class ProgressForm(BootstrapForm):
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     reported_on = forms.DateField(label=_("报告日期"), widget=DateInput(), initial=timezone.localdate)
     files = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("可多选；支持 %s。") % ALLOWED_LABEL)
 
 
-class EvidenceForm(BootstrapMixin, forms.Form):
+class EvidenceForm(BootstrapForm):
     title = forms.CharField(label=_("材料名称"), max_length=200, required=False)
     file = forms.FileField(label=_("文件"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
 
 
-class SignOffForm(BootstrapMixin, forms.Form):
+class SignOffForm(BootstrapForm):
     note = forms.CharField(label=_("销号说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
-class ReasonForm(BootstrapMixin, forms.Form):
+class ReasonForm(BootstrapForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class ExtensionForm(BootstrapMixin, forms.Form):
+class ExtensionForm(BootstrapForm):
     new_deadline = forms.DateField(label=_("申请延至"), widget=DateInput())
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class ExtensionDecisionForm(BootstrapMixin, forms.Form):
+class ExtensionDecisionForm(BootstrapForm):
     decision = forms.ChoiceField(label=_("审核结果"), choices=[("approve", _("批准")), ("refuse", _("不予批准"))])
     note = forms.CharField(
         label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
 
 
-class ApproveForm(BootstrapMixin, forms.Form):
+class ApproveForm(BootstrapForm):
     """批准销号: the reviewer confirms having checked the evidence, and may date the completion earlier."""
 
     completed_on = forms.DateField(
@@ -133,17 +118,17 @@ class ApproveForm(BootstrapMixin, forms.Form):
     checked = forms.BooleanField(label=_("已核查佐证材料，同意销号"))
 
 
-class ReopenForm(BootstrapMixin, forms.Form):
+class ReopenForm(BootstrapForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     deadline = forms.DateField(label=_("新的完成时限"), widget=DateInput())
 
 
-class LongTermForm(BootstrapMixin, forms.Form):
+class LongTermForm(BootstrapForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     next_review_on = forms.DateField(label=_("下次复查日期"), widget=DateInput())
 
 
-class BulkActionForm(BootstrapMixin, forms.Form):
+class BulkActionForm(BootstrapForm):
     """A bulk transition. The list shows only the chosen action's control; this form checks that the
     chosen action has what it needs."""
 
@@ -162,9 +147,9 @@ class BulkActionForm(BootstrapMixin, forms.Form):
     action = forms.ChoiceField(label=_("批量操作"), choices=ACTIONS)
     reason = forms.CharField(label=_("理由"), max_length=2000, required=False)
     deadline = forms.DateField(label=_("新的完成时限"), widget=DateInput(), required=False)
-    lead_department = forms.ModelChoiceField(label=_("责任部门"), queryset=Department.objects.all(), required=False)
+    lead_department = forms.ModelChoiceField(label=_("责任部门"), queryset=choosable_departments(), required=False)
     leaders = forms.ModelMultipleChoiceField(
-        label=_("责任领导"), queryset=Leader.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("责任领导"), queryset=choosable_leaders(), required=False, widget=forms.CheckboxSelectMultiple
     )
     mode = forms.ChoiceField(label=_("责任领导"), choices=MODES, initial="replace", required=False)
 

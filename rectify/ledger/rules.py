@@ -80,6 +80,8 @@ rules.add_perm("ledger.review_item", is_discipline_office)
 # Asked with a SignOff or Extension: may the user decide it?
 rules.add_perm("ledger.decide_request", is_discipline_office & request_is_pending & is_not_own_request)
 
+# The admin index shows the ledger app to the discipline office only (module permission).
+rules.add_perm("ledger", is_discipline_office)
 # The admin site asks for Django's model permissions; only the discipline office edits the ledger there.
 for model in LEDGER_MODELS:
     for action in ("view", "add", "change", "delete"):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rectify.forms import BootstrapForm, DateInput
 from rectify.ledger.models import Inspection
 
 from .reader import LedgerImportError, check_workbook
@@ -8,28 +9,27 @@ from .reader import LedgerImportError, check_workbook
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-class LedgerExportForm(forms.Form):
+class LedgerExportForm(BootstrapForm):
     """Which ledger to download: the inspection and the day it stood as of (default today)."""
 
     inspection = forms.ModelChoiceField(
         label=_("巡视轮次"),
         queryset=Inspection.objects.active().order_by("-feedback_date", "-pk"),
         empty_label=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
     as_of = forms.DateField(
         label=_("截至日期"),
         required=False,
         help_text=_("留空为今天；过去的日期按当日的台账重建。"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        widget=DateInput,
     )
 
 
-class LedgerImportForm(forms.Form):
+class LedgerImportForm(BootstrapForm):
     file = forms.FileField(
         label=_("台账文件"),
         help_text=_("Excel 工作簿（.xlsx），不超过 20 MB。"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
     inspection = forms.ModelChoiceField(
         label=_("导入到已有巡视轮次"),
@@ -37,13 +37,11 @@ class LedgerImportForm(forms.Form):
         required=False,
         empty_label=_("（不选：新建巡视轮次）"),
         help_text=_("序号相同的整改事项将被更新，其余新增。"),
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
     title = forms.CharField(
         label=_("或新建巡视轮次，名称"),
         required=False,
         max_length=Inspection._meta.get_field("name").max_length,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 
     def clean_file(self):

@@ -6,39 +6,17 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 from rectify.ledger.models import Accountability, FundRecovery, Inspection, Meeting, RectificationItem, Regulation
 
 ITEM_OF_ANOTHER_INSPECTION = _("所选整改事项不属于该巡视轮次。")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Bootstrap 5 classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class AsOfForm(BootstrapMixin, forms.Form):
+class AsOfForm(BootstrapForm):
     as_of = forms.DateField(label=_("截至日期"), required=False, widget=DateInput)
 
 
-class OutcomeRecordForm(BootstrapMixin, forms.ModelForm):
+class OutcomeRecordForm(BootstrapModelForm):
     """A record of one inspection; the item it is linked to, if any, must be of the same inspection."""
 
     def __init__(self, *args, inspection: Inspection, **kwargs):

@@ -1,0 +1,248 @@
+"""Writes to accounts, each one audited: who changed whom, old -> new (separation of duties).
+
+The admin's save paths and the ``create_account`` command call these; nothing here is a signal.
+``AccountState`` is an account as the audit log describes it; ``record_account_changes`` compares
+two states and writes one event per kind of change.
+"""
+
+from dataclasses import dataclass, fields, replace
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import audit
+from .models import AuditEvent, Department, Leader, User
+from .roles import ADMIN_SITE_ROLES, Role
+
+YES, NO = "是", "否"
+
+
+def _flag(value: bool) -> str:
+    return YES if value else NO
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """The audited attributes of an account, as text (roles as a sorted tuple of names)."""
+
+    username: str
+    full_name: str
+    email: str
+    phone: str
+    department: str
+    is_active: bool
+    is_staff: bool
+    is_superuser: bool
+    must_change_password: bool
+    roles: tuple[str, ...]
+
+    @classmethod
+    def of(cls, user: User) -> "AccountState":
+        """The account as stored now (read afresh, not from a form-modified instance)."""
+        stored = User.objects.select_related("department").prefetch_related("groups").get(pk=user.pk)
+        return cls(
+            username=stored.username,
+            full_name=stored.full_name,
+            email=stored.email,
+            phone=stored.phone,
+            department=str(stored.department or ""),
+            is_active=stored.is_active,
+            is_staff=stored.is_staff,
+            is_superuser=stored.is_superuser,
+            must_change_password=stored.must_change_password,
+            roles=tuple(sorted(group.name for group in stored.groups.all())),
+        )
+
+
+# Attribute -> the Chinese label the audit log shows (the model's verbose names).
+_LABELS = {
+    "username": "用户名",
+    "full_name": "姓名",
+    "email": "电子邮件地址",
+    "phone": "联系电话",
+    "department": "所属部门",
+    "is_active": "有效",
+    "is_staff": "可登录管理后台",
+    "is_superuser": "超级用户",
+    "must_change_password": "下次登录须修改密码",
+    "roles": "角色",
+}
+
+
+def _text(name: str, value) -> str:
+    if isinstance(value, bool):
+        return _flag(value)
+    if name == "roles":
+        return "、".join(value) or "无"
+    return value or "（空）"
+
+
+def _change(name: str, old, new) -> dict:
+    return {_LABELS[name]: [_text(name, old), _text(name, new)]}
+
+
+def record_account_changes(
+    *, request=None, actor=None, user: User, before: AccountState | None, detail: str = ""
+) -> list[AuditEvent]:
+    """Compare ``before`` (None: the account is new) with the stored account and audit the difference.
+    ``detail`` says how the account was created (for the creation event)."""
+    after = AccountState.of(user)
+    record = {"request": request, "user": actor, "obj": user}
+    events = []
+    creating = before is None
+    if creating:
+        created = {}
+        for field in fields(AccountState):
+            value = getattr(after, field.name)
+            if value or field.name in ("is_active", "must_change_password"):
+                created.update(_change(field.name, "", value))
+        events.append(audit.record(AuditEvent.Kind.ACCOUNT_CREATED, **record, detail=detail, changes=created))
+        # Roles and privileges granted at creation are audited like later grants.
+        before = replace(after, roles=(), is_staff=False, is_superuser=False)
+    added = [role for role in after.roles if role not in before.roles]
+    removed = [role for role in before.roles if role not in after.roles]
+    roles = _change("roles", before.roles, after.roles)
+    if added:
+        detail = "授予角色：" + "、".join(added)
+        events.append(audit.record(AuditEvent.Kind.ROLE_ADDED, **record, detail=detail, changes=roles))
+    if removed:
+        detail = "撤销角色：" + "、".join(removed)
+        events.append(audit.record(AuditEvent.Kind.ROLE_REMOVED, **record, detail=detail, changes=roles))
+    for name, kind in (
+        ("is_staff", AuditEvent.Kind.STAFF_CHANGED),
+        ("is_superuser", AuditEvent.Kind.SUPERUSER_CHANGED),
+    ):
+        if getattr(before, name) != getattr(after, name):
+            changes = _change(name, getattr(before, name), getattr(after, name))
+            events.append(audit.record(kind, **record, changes=changes))
+    if before.is_active and not after.is_active:
+        changes = _change("is_active", True, False)
+        events.append(audit.record(AuditEvent.Kind.ACCOUNT_DEACTIVATED, **record, changes=changes))
+    if not creating:
+        other = {}
+        for name in ("username", "full_name", "email", "phone", "department", "must_change_password"):
+            if getattr(before, name) != getattr(after, name):
+                other.update(_change(name, getattr(before, name), getattr(after, name)))
+        if after.is_active and not before.is_active:
+            other.update(_change("is_active", False, True))
+        if other:
+            events.append(audit.record(AuditEvent.Kind.ACCOUNT_CHANGED, **record, changes=other))
+    return events
+
+
+def sync_admin_site_access(user: User) -> None:
+    """The staff flag (entry to /admin/) follows the roles: set only for the roles that work there
+    (and kept for superusers, who are made on the command line)."""
+    user.__dict__.pop("role_names", None)  # the groups were just saved
+    should = user.is_superuser or any(user.has_role(role) for role in ADMIN_SITE_ROLES)
+    if user.is_staff != should:
+        user.is_staff = should
+        user.save(update_fields=["is_staff"])
+
+
+class AccountError(ValidationError):
+    """An account change that was refused; the message says why, in Chinese."""
+
+
+@transaction.atomic
+def create_account(
+    *,
+    username: str,
+    role: Role,
+    password: str,
+    department: str = "",
+    full_name: str = "",
+    request=None,
+    actor: User | None = None,
+    via: str = "",
+) -> User:
+    """A new account in one role, whose password must be changed at first login. ``via`` says how
+    (for the audit log), e.g. the command that created it."""
+    username = username.strip()
+    if not username:
+        raise AccountError("用户名不能为空。")
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(f"用户名“{username}”已存在，未创建账户。")
+    unit = None
+    if department:
+        unit = Department.objects.filter(name=department.strip(), is_active=True).first()
+        if unit is None:
+            names = "、".join(Department.objects.filter(is_active=True).values_list("name", flat=True)) or "（无）"
+            raise AccountError(f"部门“{department}”不存在或已停用，未创建账户。现有部门：{names}")
+    if role == Role.LIAISON and unit is None:
+        raise AccountError("部门联络员须指定所属部门，未创建账户。")
+    user = User(username=username, full_name=full_name.strip(), department=unit, must_change_password=True)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise AccountError("密码不符合要求：" + "".join(error.messages) + "未创建账户。") from None
+    user.set_password(password)
+    user.save()
+    user.groups.add(Group.objects.get(name=role.value))
+    sync_admin_site_access(user)
+    record_account_changes(request=request, actor=actor, user=user, before=None, detail=via)
+    return user
+
+
+@transaction.atomic
+def password_set_by_admin(*, request, actor: User, user: User) -> None:
+    """After an administrator set ``user``'s password: the owner must choose their own at next login."""
+    if actor.pk == user.pk:
+        audit.record(AuditEvent.Kind.PASSWORD_CHANGED, request=request, user=actor, obj=user)
+        return
+    before = AccountState.of(user)
+    User.objects.filter(pk=user.pk).update(must_change_password=True)
+    usable = User.objects.get(pk=user.pk).has_usable_password()
+    audit.record(
+        AuditEvent.Kind.PASSWORD_SET_BY_ADMIN,
+        request=request,
+        user=actor,
+        obj=user,
+        detail="管理员设置了新密码，用户下次登录须修改" if usable else "管理员停用了该账户的密码登录",
+        changes=_change("must_change_password", before.must_change_password, True),
+    )
+
+
+@transaction.atomic
+def deactivate_accounts(*, request, actor: User, users) -> int:
+    """Deactivate accounts (never the actor's own); returns how many were deactivated."""
+    count = 0
+    for user in users:
+        if user.pk == actor.pk or not user.is_active:
+            continue
+        before = AccountState.of(user)
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        record_account_changes(request=request, actor=actor, user=user, before=before)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def clear_lockout(*, request, actor: User, user: User) -> int:
+    """Lift django-axes' lock-out of ``user``; returns how many failed attempts were cleared."""
+    cleared = axes_reset(username=user.get_username())
+    audit.record(
+        AuditEvent.Kind.LOCKOUT_CLEARED,
+        request=request,
+        user=actor,
+        obj=user,
+        detail=f"清除登录失败记录 {cleared} 条",
+    )
+    return cleared
+
+
+@transaction.atomic
+def set_reference_active(*, objects, active: bool) -> int:
+    """Deactivate (or reactivate) departments or leaders; items that name them keep showing them."""
+    count = 0
+    for obj in objects:
+        if not isinstance(obj, Department | Leader):
+            raise TypeError(obj)
+        if obj.is_active != active:
+            obj.is_active = active
+            obj.save(update_fields=["is_active"])
+            count += 1
+    return count
