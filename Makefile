@@ -5,7 +5,8 @@
 #   make run           setup, then the development server on http://127.0.0.1:8000/
 #   make browser-deps  Debian's chromium + fonts-wqy-microhei for the Playwright tests (root only)
 #   make lint          ruff + a check that no model change lacks its migration
-#   make test          setup, browser-deps, lint, then pytest (browser tests in a separate pass)
+#   make test          setup, browser-deps, lint, check_ledger on the seeded database, then pytest
+#                      (browser tests in a separate pass)
 #
 # Every target honours DATABASE_URL (default: SQLite file db.sqlite3); with a PostgreSQL URL,
 # migrate/seed go to that database and pytest-django creates test_<name> (test_<name>_gwN per
@@ -74,6 +75,7 @@ lint: install
 # then the browser tests (live_server + Playwright) serially. pytest's exit code 5 ("no tests
 # collected") is accepted for each pass, so a suite without browser tests, say, still passes.
 test: setup browser-deps lint
+	$(PY) manage.py check_ledger
 	@rc=0; DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile -q || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no non-browser tests collected"; elif [ $$rc -ne 0 ]; then exit $$rc; fi
 	@rc=0; DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser -n 0 -q || rc=$$?; \

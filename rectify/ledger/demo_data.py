@@ -707,6 +707,20 @@ class _Generator:
             }
             self.signoffs.add(**signoff)
             self.signoff_history.add(**signoff, **self.history_fields(asked_on, "+"))
+        if item["return_count"]:
+            # Returned once: its rejected 销号 request, filed and refused before the present status.
+            asked_on = self.between(created, changed_on)
+            returned = {
+                "id": self.signoffs.allocate(),
+                "item_id": pk,
+                "note": "整改措施已落实，申请销号。",
+                **self.request_fields(asked_on),
+                "decision": Decision.REJECTED.value,
+                "reviewed_at": self.moment(asked_on),
+            }
+            returned["review_note"] = "佐证材料不足，请补充后再申请。"
+            self.signoffs.add(**returned)
+            self.signoff_history.add(**returned, **self.history_fields(asked_on, "+"))
         if original_deadline is not None:
             asked_on = self.between(created, changed_on)
             extension = {

@@ -52,7 +52,8 @@ class CreatedObjects:
         for obj in objs:
             self.add(obj)
 
-    def record(self, *, kind, file_name, inspection, summary, updated_count, user, at) -> ImportRecord:
+    def record(self, *, kind, file_name, inspection, summary, updated_count, user) -> ImportRecord:
+        """Written last: any history record after its time is a change since the import."""
         return ImportRecord.objects.create(
             kind=kind,
             file_name=file_name[:255],
@@ -62,7 +63,7 @@ class CreatedObjects:
             created_objects=self.pks,
             updated_count=updated_count,
             imported_by=user,
-            imported_at=at,
+            imported_at=timezone.now(),
         )
 
 

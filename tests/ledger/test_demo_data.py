@@ -52,10 +52,14 @@ def test_counts(generated):
         assert problems == sorted(problems)
     assert generated.measures == Measure.objects.count()
     assert generated.progress_updates == ProgressUpdate.objects.count() > 0
+    assert generated.signoffs == SignOff.objects.count()
     assert (
-        generated.signoffs
-        == SignOff.objects.count()
-        == RectificationItem.objects.filter(status__in=["pending_signoff", "completed"]).count()
+        SignOff.objects.filter(decision="approved").count()
+        == RectificationItem.objects.filter(status="completed").count()
+    )
+    assert (
+        SignOff.objects.filter(decision="rejected").count()
+        == sum(RectificationItem.objects.values_list("return_count", flat=True))
     )
     assert (
         SignOff.objects.filter(decision="pending").count()
@@ -185,3 +189,12 @@ def test_progress_every_ten_thousand(monkeypatch):
     calls = []
     generate_demo_data(items=60, inspections=1, seed=1, on_progress=lambda done, total, s: calls.append((done, total)))
     assert calls == [(25, 60), (50, 60)]
+
+
+def test_check_ledger_is_clean_on_generated_data(generated, capsys):
+    """Completed items have approved sign-offs, pending ones one request, moved deadlines an
+    approved extension, returned items their rejected requests: check_ledger finds nothing."""
+    from django.core.management import call_command
+
+    call_command("check_ledger")
+    assert "未发现问题" in capsys.readouterr().out

@@ -153,7 +153,6 @@ class _Writer:
             ),
             updated_count=len(updated),
             user=self.user,
-            at=self.now,
         )
 
     def _write_signoffs(self, created: list[PlannedRow], updated: list[PlannedRow]) -> None:

@@ -109,7 +109,6 @@ def import_notice(
         summary=f"新增 {len(parsed.items)} 项，其中已完成 {completed} 项",
         updated_count=0,
         user=user,
-        at=now,
     )
     return ImportResult(
         record=record,
