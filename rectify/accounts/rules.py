@@ -34,3 +34,8 @@ rules.add_perm("auth.view_group", is_sysadmin)
 
 # The auditor reads the audit log; nobody edits or deletes it through the app.
 rules.add_perm("accounts.view_auditevent", is_auditor)
+
+# Two-factor login (settings.RECTIFY_2FA): who holds a privileged role, and who resets another
+# person's second factor (the system administrator, e.g. for a lost phone).
+is_privileged = is_discipline_office | is_sysadmin | is_auditor | rules.is_superuser
+rules.add_perm("accounts.reset_two_factor", is_sysadmin)

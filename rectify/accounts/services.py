@@ -1,0 +1,79 @@
+"""Writes about accounts: the second factor (TOTP authenticator app and recovery codes)."""
+
+import django_otp
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import audit
+from .models import AuditEvent, User
+
+RECOVERY_CODE_COUNT = 10
+
+
+@transaction.atomic
+def start_enrolment(*, user: User) -> TOTPDevice:
+    """The authenticator the user is setting up: one unconfirmed TOTP device, kept until
+    confirmed, so that reloading the page shows the same QR code."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError("您已启用双因素认证；如需更换手机，请联系系统管理员重置。")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+
+
+@transaction.atomic
+def confirm_enrolment(*, user: User, token: str, request=None) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the authenticator with a code it shows; returns it and ten new recovery codes."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        raise ValidationError("没有待确认的身份验证器，请刷新页面重新扫描二维码。")
+    if not device.verify_token(token.strip()):
+        raise ValidationError("验证码不正确：请输入身份验证器当前显示的 6 位数字（注意手机时间须准确）。")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(user)
+    audit.record(AuditEvent.Kind.TWO_FACTOR_ENROLLED, request=request, user=user, obj=user)
+    return device, codes
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="恢复码", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def reset_two_factor(*, user: User, actor: User, request=None) -> None:
+    """Remove every second factor of ``user`` (lost phone): at the next login they enrol again."""
+    devices = list(devices_for_user(user, confirmed=None))
+    if not devices:
+        raise ValidationError(f"用户 {user.get_username()} 尚未启用双因素认证，无需重置。")
+    for device in devices:
+        device.delete()
+    audit.record(
+        AuditEvent.Kind.TWO_FACTOR_RESET,
+        request=request,
+        user=actor,
+        obj=user,
+        detail=f"重置了 {user.get_username()} 的双因素认证",
+        changes={"双因素认证": ["已启用", "未启用"]},
+    )
+
+
+def verify_second_factor(*, user: User, token: str, request=None):
+    """The device that accepts ``token`` (6 digits: the authenticator; otherwise a recovery code,
+    which is then used up), or None after recording the failure. Repeated failures slow down
+    (django-otp's throttling)."""
+    token = "".join(token.split()).replace("-", "").lower()
+    if token.isdigit():
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    else:
+        device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    verified = django_otp.verify_token(user, device.persistent_id, token) if device is not None else None
+    if verified is None:
+        audit.record(AuditEvent.Kind.TWO_FACTOR_FAILED, request=request, user=user)
+    return verified
