@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import selectors, services
 from .models import AuditEvent, Department, Leader, User
 
 
@@ -12,6 +14,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["groups", "department", "is_active"]
     list_select_related = ["department"]
     search_fields = ["username", "full_name", "email"]
+    actions = ["reset_two_factor"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         (_("单位信息"), {"fields": ["full_name", "department", "phone", "must_change_password"]}),
@@ -33,6 +36,16 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("角色"))
     def role_list(self, obj):
         return "、".join(group.name for group in obj.groups.all()) or "—"
+
+    @admin.action(description=_("重置所选用户的双因素认证"))
+    def reset_two_factor(self, request, queryset):
+        if not request.user.has_perm("accounts.reset_two_factor"):
+            raise PermissionDenied
+        reset = [user for user in queryset if selectors.has_second_factor(user)]
+        for user in reset:
+            services.reset_two_factor(user=user, actor=request.user, request=request)
+        names = "、".join(user.get_username() for user in reset) or "无（所选用户均未启用双因素认证）"
+        self.message_user(request, f"已重置双因素认证：{names}。")
 
 
 @admin.register(Department)
