@@ -249,3 +249,5 @@ if not BACKUP_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("BACKUP_KEY must be set when DEBUG is off.")
     BACKUP_KEY = _DEV_BACKUP_KEY
+if len(BACKUP_KEY) < 32:
+    raise ImproperlyConfigured("BACKUP_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`).")

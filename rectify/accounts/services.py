@@ -3,6 +3,7 @@
 import django_otp
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -66,14 +67,17 @@ def reset_two_factor(*, user: User, actor: User, request=None) -> None:
 
 def verify_second_factor(*, user: User, token: str, request=None):
     """The device that accepts ``token`` (6 digits: the authenticator; otherwise a recovery code,
-    which is then used up), or None after recording the failure. Repeated failures slow down
-    (django-otp's throttling)."""
+    which is then used up). A wrong code is recorded and raises ValidationError; after each one
+    the next try waits twice as long (django-otp's throttling)."""
     token = "".join(token.split()).replace("-", "").lower()
-    if token.isdigit():
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    else:
-        device = StaticDevice.objects.filter(user=user, confirmed=True).first()
-    verified = django_otp.verify_token(user, device.persistent_id, token) if device is not None else None
-    if verified is None:
-        audit.record(AuditEvent.Kind.TWO_FACTOR_FAILED, request=request, user=user)
-    return verified
+    model = TOTPDevice if token.isdigit() else StaticDevice
+    device = model.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        allowed, why = device.verify_is_allowed()
+        if not allowed and why.get("locked_until"):
+            wait = timezone.localtime(why["locked_until"])
+            raise ValidationError(f"验证码连续输错 {why.get('failure_count')} 次，请于 {wait:%H:%M:%S} 后再试。")
+        if django_otp.verify_token(user, device.persistent_id, token) is not None:
+            return device
+    audit.record(AuditEvent.Kind.TWO_FACTOR_FAILED, request=request, user=user)
+    raise ValidationError("验证码不正确或已使用：请输入身份验证器当前显示的 6 位数字，或一个未用过的恢复码。")

@@ -96,11 +96,13 @@ def two_factor_verify(request):
         return redirect(f"{reverse('accounts:two-factor-enrol')}?{urlencode({'next': _next_url(request)})}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = services.verify_second_factor(user=request.user, token=form.cleaned_data["token"], request=request)
-        if device is not None:
+        try:
+            device = services.verify_second_factor(user=request.user, token=form.cleaned_data["token"], request=request)
+        except ValidationError as error:
+            form.add_error("token", error)
+        else:
             django_otp.login(request, device)
             return redirect(_next_url(request))
-        form.add_error("token", "验证码不正确或已使用：请输入身份验证器当前显示的 6 位数字，或一个未用过的恢复码。")
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)})
 
 

@@ -13,10 +13,11 @@ library), with a second key derived from the same ``BACKUP_KEY`` (HKDF-SHA256).
 
 The database is read inside one transaction (REPEATABLE READ on PostgreSQL), so rows and the
 list of files agree. Restoring checks the signature and the whole archive first, stages the
-files beside MEDIA_ROOT's contents, replaces the database in one transaction, and only after the
-commit moves the staged files into place.
+files beside MEDIA_ROOT's contents, replaces the database in one transaction (keeping the audit
+events written after the backup), and only after the commit moves the staged files into place.
 """
 
+import datetime
 import hashlib
 import hmac
 import io
@@ -38,6 +39,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rectify.accounts.models import AuditEvent, User
 from rectify.ledger import revision
 
 FORMAT = "rectify-backup"
@@ -100,6 +102,8 @@ def create_backup(output: Path, *, encrypt: bool = False) -> dict:
     """Write the archive to ``output`` (through a temporary file, so never half an archive),
     signed, and with ``encrypt`` encrypted."""
     output = Path(output)
+    # Taken before the database is read: a restore keeps the audit events written after it.
+    created_at = timezone.now()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -135,7 +139,7 @@ def create_backup(output: Path, *, encrypt: bool = False) -> dict:
             manifest = {
                 "format": FORMAT,
                 "version": VERSION,
-                "created_at": timezone.now().isoformat(),
+                "created_at": created_at.isoformat(),
                 "database": connection.vendor,
                 "data_sha256": _sha256(data.getvalue().encode()),
                 "counts": counts,
@@ -201,6 +205,20 @@ def _check(name: str, archive: zipfile.ZipFile) -> tuple[dict, bytes]:
     return manifest, data
 
 
+def _audit_events_since(created_at: str) -> list[dict]:
+    """The audit log written after the backup was made: a restore must not erase it."""
+    moment = datetime.datetime.fromisoformat(created_at)
+    return list(AuditEvent.objects.filter(created_at__gt=moment).order_by("created_at", "id").values())
+
+
+def _keep_audit_events(events: list[dict]) -> None:
+    users = set(User.objects.filter(pk__in={e["user_id"] for e in events}).values_list("pk", flat=True))
+    AuditEvent.objects.bulk_create(
+        AuditEvent(**{**event, "id": None, "user_id": event["user_id"] if event["user_id"] in users else None})
+        for event in events
+    )
+
+
 def _stage(archive: zipfile.ZipFile, manifest: dict, data: bytes, staging: Path) -> None:
     """Write the fixture and every file under ``staging`` (inside MEDIA_ROOT, so the later moves
     are renames on one file system)."""
@@ -234,8 +252,10 @@ def restore_backup(path: Path) -> dict:
             raise ArchiveError(f"暂存备份中的文件失败：{error}。未做任何修改。") from None
     try:
         with transaction.atomic():
+            later = _audit_events_since(manifest["created_at"])
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(staging / "data.xml"), verbosity=0)
+            _keep_audit_events(later)
             revision.changed()  # loaddata records no history: caches of the old data must go
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

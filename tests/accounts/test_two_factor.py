@@ -232,3 +232,15 @@ class TestReset:
         assert "已重置双因素认证：office。" in response.content.decode()
         assert not TOTPDevice.objects.filter(user=office_user).exists()
         assert AuditEvent.objects.filter(kind=AuditEvent.Kind.TWO_FACTOR_RESET).count() == 1
+
+
+def test_wrong_codes_slow_down_the_next_try(settings, office_user):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 1
+    enrol(office_user)
+    device = TOTPDevice.objects.get(user=office_user)
+    client = login("office")
+    client.post(VERIFY, {"token": "000001" if code(device) != "000001" else "000002"})
+    # Even the right code waits for the pause to end.
+    refused = client.post(VERIFY, {"token": code(device), "next": "/items/"})
+    assert "连续输错 1 次，请于" in refused.content.decode()
+    assert client.get("/items/").status_code == 302

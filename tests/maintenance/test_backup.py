@@ -258,3 +258,17 @@ class TestRestoreOrder:
         event = AuditEvent.objects.get(kind=AuditEvent.Kind.RESTORE_FAILED)
         assert "数据库已恢复" in event.detail
         assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.RESTORE).exists()
+
+
+def test_the_audit_log_since_the_backup_survives_a_restore(ledger, liaison, tmp_path):
+    archive = tmp_path / "b.zip"
+    call_command("backup", str(archive), verbosity=0)
+    AuditEvent.objects.create(kind=AuditEvent.Kind.LOGIN, user=liaison, username="liaison", ip_address="10.0.0.8")
+    forged = tmp_path / "forged.zip"
+    rewrite(archive, forged, lambda name, content: None if name == "manifest.sig" else content)
+    with pytest.raises(CommandError):
+        call_command("restore", str(forged), "--yes", verbosity=0)
+    call_command("restore", str(archive), "--yes", verbosity=0)
+    kinds = list(AuditEvent.objects.order_by("created_at", "id").values_list("kind", flat=True))
+    assert kinds[-4:] == ["backup", "login", "restore_failed", "restore"]
+    assert AuditEvent.objects.get(kind=AuditEvent.Kind.LOGIN).user == liaison
