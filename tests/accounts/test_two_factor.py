@@ -244,3 +244,10 @@ def test_wrong_codes_slow_down_the_next_try(settings, office_user):
     refused = client.post(VERIFY, {"token": code(device), "next": "/items/"})
     assert "连续输错 1 次，请于" in refused.content.decode()
     assert client.get("/items/").status_code == 302
+
+
+def test_the_keys_are_not_in_the_admin(client, db):
+    root = make_user("root", None, is_staff=True, is_superuser=True)
+    client.force_login(root)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
