@@ -6,7 +6,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import selectors, services
+from . import services
 from .models import AuditEvent, Department, Leader, User
 
 
@@ -43,7 +43,7 @@ class UserAdmin(DjangoUserAdmin):
     def reset_two_factor(self, request, queryset):
         if not request.user.has_perm("accounts.reset_two_factor"):
             raise PermissionDenied
-        reset = [user for user in queryset if selectors.has_second_factor(user)]
+        reset = [user for user in queryset if user.two_factor_enabled]
         for user in reset:
             services.reset_two_factor(user=user, actor=request.user, request=request)
         names = "、".join(user.get_username() for user in reset) or "无（所选用户均未启用双因素认证）"

@@ -2,12 +2,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .selectors import has_second_factor, second_factor_required
+from .selectors import second_factor_required
 
 STATIC_PREFIX = "/static/"
-# Whether the session's user has a second factor, looked up once per session (a reset elsewhere
-# then leads to verification, which finds no device and offers enrolment).
-ENROLLED_SESSION_KEY = "rectify_two_factor_enrolled"
 
 
 def _two_factor_paths() -> set[str]:
@@ -29,17 +26,11 @@ class TwoFactorRequiredMiddleware:
             and not user.is_verified()
             and request.path not in _two_factor_paths()
             and not request.path.startswith(STATIC_PREFIX)
-            and second_factor_required(user, enrolled=self.enrolled(request))
+            and second_factor_required(user)
         ):
-            target = "accounts:two-factor-verify" if self.enrolled(request) else "accounts:two-factor-enrol"
+            target = "accounts:two-factor-verify" if user.two_factor_enabled else "accounts:two-factor-enrol"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
-
-    @staticmethod
-    def enrolled(request) -> bool:
-        if ENROLLED_SESSION_KEY not in request.session:
-            request.session[ENROLLED_SESSION_KEY] = has_second_factor(request.user)
-        return request.session[ENROLLED_SESSION_KEY]
 
 
 class PasswordChangeRequiredMiddleware:

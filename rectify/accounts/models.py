@@ -71,6 +71,9 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # Kept by rectify.accounts.services (enrolment sets it, the reset clears it), so that the
+    # two-factor gate knows without a query on every request.
+    two_factor_enabled = models.BooleanField(_("已启用双因素认证"), default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")

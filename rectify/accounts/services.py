@@ -18,7 +18,7 @@ RECOVERY_CODE_COUNT = 10
 def start_enrolment(*, user: User) -> TOTPDevice:
     """The authenticator the user is setting up: one unconfirmed TOTP device, kept until
     confirmed, so that reloading the page shows the same QR code."""
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if user.two_factor_enabled:
         raise ValidationError("您已启用双因素认证；如需更换手机，请联系系统管理员重置。")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     return device or TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
@@ -34,6 +34,8 @@ def confirm_enrolment(*, user: User, token: str, request=None) -> tuple[TOTPDevi
         raise ValidationError("验证码不正确：请输入身份验证器当前显示的 6 位数字（注意手机时间须准确）。")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    user.two_factor_enabled = True
+    user.save(update_fields=["two_factor_enabled"])
     codes = _new_recovery_codes(user)
     audit.record(AuditEvent.Kind.TWO_FACTOR_ENROLLED, request=request, user=user, obj=user)
     return device, codes
@@ -50,11 +52,12 @@ def _new_recovery_codes(user: User) -> list[str]:
 @transaction.atomic
 def reset_two_factor(*, user: User, actor: User, request=None) -> None:
     """Remove every second factor of ``user`` (lost phone): at the next login they enrol again."""
-    devices = list(devices_for_user(user, confirmed=None))
-    if not devices:
+    if not user.two_factor_enabled:
         raise ValidationError(f"用户 {user.get_username()} 尚未启用双因素认证，无需重置。")
-    for device in devices:
+    for device in devices_for_user(user, confirmed=None):
         device.delete()
+    user.two_factor_enabled = False
+    user.save(update_fields=["two_factor_enabled"])
     audit.record(
         AuditEvent.Kind.TWO_FACTOR_RESET,
         request=request,

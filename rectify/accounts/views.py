@@ -54,7 +54,7 @@ def _next_url(request) -> str:
 @never_cache
 def two_factor_enrol(request):
     """Set up the authenticator app: scan the QR code, confirm one code, receive recovery codes."""
-    if selectors.authenticator(request.user) is not None:
+    if request.user.two_factor_enabled:
         messages.info(request, "您已启用双因素认证。")
         return redirect(_next_url(request))
     device = services.start_enrolment(user=request.user)
@@ -92,7 +92,7 @@ def two_factor_verify(request):
     """The second step of login: a code from the authenticator app or one recovery code."""
     if request.user.is_verified():
         return redirect(_next_url(request))
-    if not selectors.has_second_factor(request.user):
+    if not request.user.two_factor_enabled:
         return redirect(f"{reverse('accounts:two-factor-enrol')}?{urlencode({'next': _next_url(request)})}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
