@@ -64,7 +64,7 @@ class TestRequired:
     PAGES = [
         "/",
         "/items/",
-        "/reports/notice/",
+        "/reports/notices/",
         "/admin/",
         "/admin/accounts/user/",
         "/accounts/audit/",
