@@ -136,6 +136,7 @@ class AuditEvent(models.Model):
         TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("启用双因素认证")
         TWO_FACTOR_RESET = "two_factor_reset", _("重置双因素认证")
         TWO_FACTOR_FAILED = "two_factor_failed", _("双因素验证失败")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("重新生成恢复码")
         AUDIT_EXPORTED = "audit_exported", _("导出审计日志")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

@@ -15,6 +15,10 @@ def second_factor_required(user) -> bool:
     return user.two_factor_enabled or (settings.RECTIFY_2FA == "required" and is_privileged(user))
 
 
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
 def two_factor_overview() -> list[dict]:
     """Every active user with whether a second factor is set up and how many recovery codes remain."""
     codes: dict[int, int] = {}

@@ -41,6 +41,16 @@ def confirm_enrolment(*, user: User, token: str, request=None) -> tuple[TOTPDevi
     return device, codes
 
 
+@transaction.atomic
+def renew_recovery_codes(*, user: User, request=None) -> list[str]:
+    """Ten new recovery codes in place of the old ones (used up, or possibly seen by others)."""
+    if not user.two_factor_enabled:
+        raise ValidationError("您尚未启用双因素认证，请先绑定身份验证器。")
+    codes = _new_recovery_codes(user)
+    audit.record(AuditEvent.Kind.RECOVERY_CODES_RENEWED, request=request, user=user, obj=user)
+    return codes
+
+
 def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="恢复码", confirmed=True)

@@ -55,8 +55,10 @@ def _next_url(request) -> str:
 def two_factor_enrol(request):
     """Set up the authenticator app: scan the QR code, confirm one code, receive recovery codes."""
     if request.user.two_factor_enabled:
-        messages.info(request, "您已启用双因素认证。")
-        return redirect(_next_url(request))
+        if not request.user.is_verified():
+            return redirect(f"{reverse('accounts:two-factor-verify')}?{urlencode({'next': _next_url(request)})}")
+        context = {"codes_left": selectors.recovery_codes_left(request.user)}
+        return render(request, "registration/two_factor_status.html", context)
     device = services.start_enrolment(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -104,6 +106,24 @@ def two_factor_verify(request):
             django_otp.login(request, device)
             return redirect(_next_url(request))
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@never_cache
+@require_POST
+def recovery_codes_renew(request):
+    """Ten new recovery codes, for a session that has verified its second factor."""
+    if not request.user.is_verified():
+        return redirect(
+            f"{reverse('accounts:two-factor-verify')}?{urlencode({'next': reverse('accounts:two-factor-enrol')})}"
+        )
+    try:
+        codes = services.renew_recovery_codes(user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("accounts:two-factor-enrol")
+    return render(
+        request, "registration/two_factor_recovery_codes.html", {"codes": codes, "next": reverse("dashboard:index")}
+    )
 
 
 @permission_required("accounts.reset_two_factor", raise_exception=True)

@@ -92,7 +92,7 @@ class TestRequired:
         response = client.get("/items/")
         assert response.status_code == 302 and response.url == f"{VERIFY}?next=%2Fitems%2F"
         # Enrolment again is no way around it.
-        assert client.get(ENROL).url == "/"
+        assert client.get(ENROL).url.startswith(VERIFY)
         assert client.get("/").url.startswith(VERIFY)
 
     def test_other_roles_log_in_with_the_password(self, required, liaison, leader_user):
@@ -251,3 +251,29 @@ def test_the_keys_are_not_in_the_admin(client, db):
     client.force_login(root)
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+class TestRecoveryCodes:
+    def test_renewed_codes_replace_the_old_ones(self, office_user):
+        old = enrol(office_user)
+        client = login("office")
+        client.post(VERIFY, {"token": old[0]})
+        status = client.get(ENROL).content.decode()
+        assert re.search(r"data-codes-left>9<", status)
+        page = client.post(reverse("accounts:recovery-codes-renew")).content.decode()
+        new = re.findall(r"data-recovery-code>([a-z2-7]+)<", page)
+        assert len(new) == 10 and not set(new) & set(old)
+        assert sorted(StaticToken.objects.filter(device__user=office_user).values_list("token", flat=True)) == sorted(
+            new
+        )
+        assert AuditEvent.objects.filter(kind=AuditEvent.Kind.RECOVERY_CODES_RENEWED, username="office").exists()
+        assert "验证码不正确或已使用" in login("office").post(VERIFY, {"token": old[1]}).content.decode()
+
+    def test_only_a_verified_session_renews_them(self, office_user):
+        old = enrol(office_user)
+        client = login("office")
+        response = client.post(reverse("accounts:recovery-codes-renew"))
+        assert response.status_code == 302 and response.url.startswith(VERIFY)
+        assert sorted(StaticToken.objects.filter(device__user=office_user).values_list("token", flat=True)) == sorted(
+            old
+        )
