@@ -4,6 +4,7 @@ Everything that differs between machines comes from the environment (django-envi
 Without any variable set you get a development setup on an embedded SQLite file.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rectify.accounts",
     "rectify.ledger",
     "rectify.dashboard",
@@ -56,12 +60,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "rectify.accounts.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "rectify.accounts.middleware.TwoFactorRequiredMiddleware",
     "rectify.accounts.middleware.PasswordChangeRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -234,3 +240,35 @@ RECTIFY_BASE_URL = env.str("RECTIFY_BASE_URL", default="http://127.0.0.1:8000")
 # SMTP from the environment, e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587
 if env.str("EMAIL_URL", default=""):
     globals().update(env.email_url("EMAIL_URL"))
+
+# --- Second factor, client address, backups (security issue, findings 4 and 5) ---
+# Two-factor login (TOTP, django-otp). "required": the discipline office, system administrator
+# and auditor roles (and superusers) verify a second factor before any page but enrolment,
+# verification and logout. "optional": anyone may enrol; whoever has enrolled is asked for it.
+RECTIFY_2FA = env.str("RECTIFY_2FA", default="optional" if DEBUG else "required")
+if RECTIFY_2FA not in {"optional", "required"}:
+    raise ImproperlyConfigured("RECTIFY_2FA must be 'optional' or 'required'.")
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Rectify 巡视整改台账")
+
+# Behind the TLS proxy the client's address is the last X-Forwarded-For entry, believed only
+# when the request comes from one of these proxies (rectify/accounts/client_address.py).
+RECTIFY_BEHIND_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+RECTIFY_TRUSTED_PROXIES = env.list("RECTIFY_TRUSTED_PROXIES", default=["127.0.0.1"])
+for _proxy in RECTIFY_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"RECTIFY_TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from None
+# django-axes locks per (username, address) and asks the same function for the address.
+AXES_CLIENT_IP_CALLABLE = "rectify.accounts.client_address.client_ip"
+
+# Backups (rectify/maintenance/archive.py): this key signs every archive (HMAC-SHA256) and, with
+# `backup --encrypt`, encrypts it (AES-256-GCM). Keep it outside the server and the backups.
+_DEV_BACKUP_KEY = "rectify-development-backup-key-only"
+BACKUP_KEY = env.str("BACKUP_KEY", default="")
+if not BACKUP_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("BACKUP_KEY must be set when DEBUG is off.")
+    BACKUP_KEY = _DEV_BACKUP_KEY
+if len(BACKUP_KEY) < 32:
+    raise ImproperlyConfigured("BACKUP_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`).")

@@ -12,9 +12,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -49,7 +52,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("单位信息"), {"fields": ["full_name", "department", "groups"]}),
     ]
     readonly_fields = ["is_staff", "is_superuser", "last_login", "date_joined"]
-    actions = ["deactivate_accounts", "clear_lockouts"]
+    actions = ["deactivate_accounts", "clear_lockouts", "reset_two_factor"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -127,6 +130,16 @@ class UserAdmin(DjangoUserAdmin):
     def role_list(self, obj):
         return "、".join(group.name for group in obj.groups.all()) or "—"
 
+    @admin.action(description=_("重置所选用户的双因素认证"))
+    def reset_two_factor(self, request, queryset):
+        if not request.user.has_perm("accounts.reset_two_factor"):
+            raise PermissionDenied
+        reset = [user for user in queryset if user.two_factor_enabled]
+        for user in reset:
+            services.reset_two_factor(user=user, actor=request.user, request=request)
+        names = "、".join(user.get_username() for user in reset) or "无（所选用户均未启用双因素认证）"
+        self.message_user(request, f"已重置双因素认证：{names}。")
+
 
 class ReferenceDataAdmin(SimpleHistoryAdmin):
     """Departments and leaders: those that items or accounts refer to are deactivated, not deleted."""
@@ -186,3 +199,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Second-factor devices change only through enrolment and the audited reset (the action above):
+# django-otp's own admin pages would let a superuser read another person's TOTP key unaudited.
+admin.site.unregister([TOTPDevice, StaticDevice])

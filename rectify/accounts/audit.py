@@ -10,22 +10,12 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .client_address import client_ip
 from .models import AuditEvent
 
 # The request being served, so that events written by services (which take no request) still
 # record the address and path; set by ``middleware.AuditContextMiddleware``.
 current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
-
-
-def client_ip(request) -> str | None:
-    """The client's address. Behind the TLS proxy (BEHIND_TLS_PROXY) nginx sets X-Real-IP."""
-    if request is None:
-        return None
-    from django.conf import settings
-
-    if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_REAL_IP"):
-        return request.META["HTTP_X_REAL_IP"]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

@@ -77,6 +77,9 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # Kept by rectify.accounts.services (enrolment sets it, the reset clears it), so that the
+    # two-factor gate knows without a query on every request.
+    two_factor_enabled = models.BooleanField(_("已启用双因素认证"), default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
@@ -139,6 +142,7 @@ class AuditEvent(models.Model):
         TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("启用双因素认证")
         TWO_FACTOR_RESET = "two_factor_reset", _("重置双因素认证")
         TWO_FACTOR_FAILED = "two_factor_failed", _("双因素验证失败")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("重新生成恢复码")
         AUDIT_EXPORTED = "audit_exported", _("导出审计日志")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

@@ -64,3 +64,7 @@ rules.add_perm("accounts.view_auditevent", is_auditor)
 
 # The admin index lists an app to those with its module permission (Django asks has_module_perms).
 rules.add_perm("accounts", is_sysadmin | is_discipline_office | is_auditor)
+# Two-factor login (settings.RECTIFY_2FA): who holds a privileged role, and who resets another
+# person's second factor (the system administrator, e.g. for a lost phone).
+is_privileged = is_discipline_office | is_sysadmin | is_auditor | rules.is_superuser
+rules.add_perm("accounts.reset_two_factor", is_sysadmin)

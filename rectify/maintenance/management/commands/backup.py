@@ -12,13 +12,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("output", help="备份文件路径，如 /backup/rectify-20240101.zip")
-
-    def handle(self, *args, output: str, **options):
-        manifest = create_backup(Path(output))
-        rows = sum(manifest["counts"].values())
-        audit.record(
-            AuditEvent.Kind.BACKUP, username="manage.py", detail=f"{output}：{rows} 行，{len(manifest['files'])} 个文件"
+        parser.add_argument(
+            "--encrypt", action="store_true", help="用 BACKUP_KEY 加密整个备份（AES-256-GCM）；恢复时自动解密。"
         )
-        self.stdout.write(self.style.SUCCESS(f"已备份 {rows} 行数据、{len(manifest['files'])} 个文件到 {output}。"))
+
+    def handle(self, *args, output: str, encrypt: bool = False, **options):
+        manifest = create_backup(Path(output), encrypt=encrypt)
+        rows = sum(manifest["counts"].values())
+        how = "已签名并加密" if encrypt else "已签名，未加密"
+        audit.record(
+            AuditEvent.Kind.BACKUP,
+            username="manage.py",
+            detail=f"{output}：{rows} 行，{len(manifest['files'])} 个文件（{how}）",
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"已备份 {rows} 行数据、{len(manifest['files'])} 个文件到 {output}（{how}）。")
+        )
         if manifest["missing_files"]:
             self.stderr.write(f"以下文件在磁盘上不存在，未能备份：{'、'.join(manifest['missing_files'])}")

@@ -8,7 +8,7 @@ from rectify.maintenance.archive import ArchiveError, restore_backup
 
 
 class Command(BaseCommand):
-    help = "用备份文件替换数据库中的全部数据，并恢复上传的文件。"
+    help = "用备份文件替换数据库中的全部数据，并恢复上传的文件（只接受用本机 BACKUP_KEY 签名的备份）。"
 
     def add_arguments(self, parser):
         parser.add_argument("archive", help="backup 命令生成的备份文件")
@@ -22,7 +22,11 @@ class Command(BaseCommand):
         try:
             manifest = restore_backup(Path(archive))
         except ArchiveError as error:
+            self.failed(archive, str(error))
             raise CommandError(str(error)) from None
+        except Exception as error:
+            self.failed(archive, f"{type(error).__name__}: {error}")
+            raise
         rows = sum(manifest["counts"].values())
         audit.record(
             AuditEvent.Kind.RESTORE, username="manage.py", detail=f"{archive}（备份于 {manifest['created_at']}）"
@@ -32,3 +36,7 @@ class Command(BaseCommand):
                 f"已恢复 {rows} 行数据、{len(manifest['files'])} 个文件（备份于 {manifest['created_at']}）。"
             )
         )
+
+    @staticmethod
+    def failed(archive: str, reason: str) -> None:
+        audit.record(AuditEvent.Kind.RESTORE_FAILED, username="manage.py", detail=f"{archive}：{reason}")
