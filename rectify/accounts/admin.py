@@ -20,6 +20,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from rectify.admin_base import ReadOnlyAdminMixin
+
 from . import services
 from .models import AuditEvent, Department, Leader, User
 from .roles import Role
@@ -183,7 +185,7 @@ class LeaderAdmin(ReferenceDataAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audit log is written by the app and never edited."""
 
     list_display = ["created_at", "kind", "username", "object_repr", "ip_address", "path"]

@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
+from rectify.admin_base import ReadOnlyAdminMixin
 
 from .models import (
     Accountability,
@@ -181,18 +182,9 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["item"]
 
 
-class DecisionRecordAdmin(SimpleHistoryAdmin):
+class DecisionRecordAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """销号 and extension records are read-only here: decisions are made on the item's page, where
     four eyes and the transition table hold."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SignOff)
