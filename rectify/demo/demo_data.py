@@ -28,11 +28,18 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
-
-from . import revision
-from .bulk import BulkWriter, paused_gc
-from .models import Decision, FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem, SignOff
-from .numbering import chinese_number, measure_label
+from rectify.ledger import revision
+from rectify.ledger.bulk import BulkWriter, paused_gc
+from rectify.ledger.models import (
+    Decision,
+    FeedbackProblem,
+    Inspection,
+    Measure,
+    ProgressUpdate,
+    RectificationItem,
+    SignOff,
+)
+from rectify.ledger.numbering import chinese_number, measure_label
 
 Status = RectificationItem.Status
 Kind = RectificationItem.Kind
