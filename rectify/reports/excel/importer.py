@@ -19,8 +19,10 @@ from rectify.ledger import bulk, revision
 from rectify.ledger.bulk import paused_gc
 from rectify.ledger.models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 
+from .errors import LedgerImportError
 from .planning import CREATE, MEASURES, UPDATE, ImportPlan, PlannedRow, plan_import
-from .reader import LedgerImportError, Source, read_ledger
+from .reader import read_ledger
+from .workbook import Source
 
 Status = RectificationItem.Status
 BATCH = 2000

@@ -16,8 +16,9 @@ from rectify.accounts.models import Department, Leader
 from rectify.ledger.models import Inspection, Measure, ProgressUpdate, RectificationItem
 
 from .columns import safe_problem_label
+from .guessed_inspection import inspection_fields
 from .periods import add_months, chinese_date
-from .reader import ImportRow, ParsedLedger, inspection_fields
+from .rows import ImportRow, ParsedLedger
 
 Status = RectificationItem.Status
 Kind = RectificationItem.Kind
