@@ -81,11 +81,6 @@ class WorkbookLayout:
         except (KeyError, ElementTree.ParseError):
             return cls(paths={}, active=None)
         targets = {rel.get("Id"): rel.get("Target", "") for rel in relations.iter(f"{_RELS}Relationship")}
-        shared = [
-            _part(rel.get("Target", ""))
-            for rel in relations.iter(f"{_RELS}Relationship")
-            if rel.get("Type", "").endswith(_SHARED_STRINGS_TYPE)
-        ]
         names, paths = [], {}
         for sheet in workbook.iter(f"{_MAIN}sheet"):
             name, target = sheet.get("name"), targets.get(sheet.get(_REL_ID))
@@ -97,7 +92,20 @@ class WorkbookLayout:
             active = names[int(view.get("activeTab", "0"))] if view is not None else None
         except (ValueError, IndexError):
             active = None
-        return cls(paths=paths, active=active, shared_strings=shared[0] if shared else None)
+        return cls(paths=paths, active=active, shared_strings=_shared_strings_part(archive, relations))
+
+
+def _shared_strings_part(archive: zipfile.ZipFile, relations: ElementTree.Element) -> str | None:
+    """calamine reads xl/sharedStrings.xml whatever the relationships say; else the related part."""
+    names = set(archive.namelist())
+    if "xl/sharedStrings.xml" in names:
+        return "xl/sharedStrings.xml"
+    related = [
+        _part(rel.get("Target", ""))
+        for rel in relations.iter(f"{_RELS}Relationship")
+        if rel.get("Type", "").endswith(_SHARED_STRINGS_TYPE)
+    ]
+    return next((part for part in related if part in names), None)
 
 
 def _part(target: str) -> str:
@@ -107,9 +115,10 @@ def _part(target: str) -> str:
 def shared_string_lengths(archive: zipfile.ZipFile, layout: WorkbookLayout) -> array:
     """The length in characters of every shared string, in order (streamed, never whole).
 
-    Raises ``SheetTooLarge`` when there are more strings than cells could use or one is longer
-    than a cell may hold."""
+    Raises ``SheetTooLarge`` when there are more strings than cells could use, when they hold
+    more text than a sheet may, or when one is longer than a cell may hold."""
     lengths = array("L")
+    total = 0
     if layout.shared_strings is None:
         return lengths
     try:
@@ -120,16 +129,26 @@ def shared_string_lengths(archive: zipfile.ZipFile, layout: WorkbookLayout) -> a
         events = iter(ElementTree.iterparse(stream, events=("start", "end")))
         _event, root = next(events)
         for event, element in events:
-            if event != "end" or element.tag != f"{_MAIN}si":
+            # By local name, as calamine reads them (a namespace is not required).
+            if event != "end" or _local(element.tag) != "si":
                 continue
-            length = sum(len(text.text or "") for text in element.iter(f"{_MAIN}t"))
+            length = sum(len(text.text or "") for text in element.iter() if _local(text.tag) == "t")
             if length > MAX_CELL_CHARS:
                 raise SheetTooLarge(_cell_too_long())
             lengths.append(length)
+            total += length
+            if total > MAX_TEXT_CHARS:
+                raise SheetTooLarge(
+                    f"的共享字符串超过 {MAX_TEXT_CHARS:,} 个字符的上限，无法导入。请拆分为多个文件分批导入。"
+                )
             if len(lengths) > MAX_CELLS:
                 raise SheetTooLarge(f"的共享字符串超过 {MAX_CELLS:,} 个，无法导入。")
             root.clear()
     return lengths
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
 
 
 def scan_sheet(archive: zipfile.ZipFile, path: str | None, shared: array | None = None) -> SheetScan:

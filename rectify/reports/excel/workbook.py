@@ -17,17 +17,18 @@ from .errors import LedgerImportError
 # What every member of the archive, and all of them together, may really inflate to. calamine
 # keeps the shared strings in memory and the cell extent and text are bounded in sheet_xml.py:
 # with these the import of any file up to the upload limit stays under 500 MB.
-UNPACKED_LIMITS = Limits(member_bytes=64 * 1024 * 1024, total_bytes=128 * 1024 * 1024)
+UNPACKED_LIMITS = Limits(member_bytes=128 * 1024 * 1024, total_bytes=256 * 1024 * 1024)
 
 Source = str | Path | BinaryIO
 
 
 def open_workbook(source: Source) -> CalamineWorkbook:
-    """The workbook, or ``LedgerImportError`` saying in Chinese why this is not an .xlsx we can read.
+    """The workbook (``check_workbook`` passed), or ``LedgerImportError`` saying in Chinese why
+    calamine cannot read it.
 
     Read with calamine (Rust): about seven times faster than openpyxl's streaming reader on the
-    inline strings openpyxl itself writes, which was half the time of an import."""
-    check_workbook(source)
+    inline strings openpyxl itself writes, which was half the time of an import. calamine reads
+    the shared strings when it opens the file, each sheet when asked for it."""
     try:
         if isinstance(source, str | Path):
             return CalamineWorkbook.from_path(str(source))
