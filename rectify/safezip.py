@@ -74,18 +74,11 @@ def _check(handle: BinaryIO, limits: Limits) -> dict[str, int]:
     total = 0
     for info in infos:
         budget = min(limits.member_bytes, limits.total_bytes - total)
+        if info.file_size > budget:  # it says so itself: nothing to inflate
+            raise UnsafeZip(_too_large(info, limits, budget, declared=True), member=info.filename)
         size = _inflated_size(handle, info, budget)
         if size > budget:
-            if budget == limits.member_bytes:
-                raise UnsafeZip(
-                    f"文件解压后过大：其中的 {info.filename} 解压后超过 {megabytes(limits.member_bytes)} 的上限"
-                    "（压缩包中登记的大小与实际不符或内容异常），已拒绝读取。",
-                    member=info.filename,
-                )
-            raise UnsafeZip(
-                f"文件解压后超过 {megabytes(limits.total_bytes)} 的上限，已拒绝读取。请拆分后分批导入。",
-                member=info.filename,
-            )
+            raise UnsafeZip(_too_large(info, limits, budget, declared=False), member=info.filename)
         if size != info.file_size:
             # Never so in a file an office program wrote; and a parser that trusts the declared
             # size would see other content than the one checked here.
@@ -96,6 +89,20 @@ def _check(handle: BinaryIO, limits: Limits) -> dict[str, int]:
         sizes[info.filename] = size
         total += size
     return sizes
+
+
+def _too_large(info: zipfile.ZipInfo, limits: Limits, budget: int, *, declared: bool) -> str:
+    if budget < limits.member_bytes:
+        return f"文件解压后超过 {megabytes(limits.total_bytes)} 的上限，已拒绝读取。请拆分后分批导入。"
+    if declared:
+        return (
+            f"文件解压后过大：其中的 {info.filename} 解压后为 {info.file_size / (1024 * 1024):,.0f} MB，"
+            f"超过 {megabytes(limits.member_bytes)} 的上限，已拒绝读取。"
+        )
+    return (
+        f"文件解压后过大：其中的 {info.filename} 登记为 {info.file_size:,} 字节，实际解压超过 "
+        f"{megabytes(limits.member_bytes)} 的上限（可能是恶意构造的文件），已拒绝读取。"
+    )
 
 
 def _inflated_size(handle: BinaryIO, info: zipfile.ZipInfo, budget: int) -> int:

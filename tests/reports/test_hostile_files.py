@@ -138,15 +138,15 @@ def test_a_shared_strings_bomb_that_lies_about_its_size_is_refused(
     with pytest.raises(LedgerImportError) as raised:
         import_ledger(source=path, title="炸弹")
     assert raised.value.messages == [
-        "无法导入该 Excel 文件：文件解压后过大：其中的 xl/sharedStrings.xml 解压后超过 128 MB 的上限"
-        "（压缩包中登记的大小与实际不符或内容异常），已拒绝读取。"
+        "无法导入该 Excel 文件：文件解压后过大：其中的 xl/sharedStrings.xml 登记为 1,024 字节，"
+        "实际解压超过 128 MB 的上限（可能是恶意构造的文件），已拒绝读取。"
     ]
-    with pytest.raises(CommandError, match="解压后超过 128 MB 的上限"):
+    with pytest.raises(CommandError, match="实际解压超过 128 MB 的上限"):
         call_command("import_ledger", str(path), "--title", "炸弹")
 
     client.force_login(office_user)
     response = client.post(reverse("reports:ledger-import"), {"file": upload(bomb), "title": "炸弹"})
-    assert response.status_code == 200 and "解压后超过 128 MB 的上限" in response.content.decode()
+    assert response.status_code == 200 and "实际解压超过 128 MB 的上限" in response.content.decode()
     assert uploads.SESSION_KEY not in client.session
     assert not list((tmp_path / "media").glob("imports/*"))
     assert ledger_counts() == before
@@ -178,7 +178,7 @@ def test_an_honest_member_beyond_the_limit_is_refused(tmp_path, no_calamine):
     assert len(big) < 1024 * 1024
     path = tmp_path / "big.xlsx"
     path.write_bytes(big)
-    with pytest.raises(LedgerImportError, match="xl/worksheets/sheet1.xml 解压后超过 128 MB 的上限"):
+    with pytest.raises(LedgerImportError, match="xl/worksheets/sheet1.xml 解压后为 200 MB，超过 128 MB 的上限"):
         import_ledger(source=path, title="过大")
 
 
@@ -202,7 +202,10 @@ def test_a_docx_bomb_that_lies_about_its_size_is_refused(tmp_path, monkeypatch, 
     with pytest.raises(CommandError) as raised:
         call_command("import_notice", str(path))
 
-    assert "无法读取该 Word 文档：文件解压后过大：其中的 word/document.xml 解压后超过 16 MB 的上限" in str(raised.value)
+    assert (
+        "无法读取该 Word 文档：文件解压后过大：其中的 word/document.xml 登记为 1,024 字节，实际解压超过 16 MB 的上限"
+        in str(raised.value)
+    )
     assert ledger_counts() == before
 
 
@@ -268,13 +271,16 @@ def test_one_long_shared_string_in_many_cells_is_refused(tmp_path, no_sheet_read
 
 @pytest.mark.parametrize("shared", [True, False])
 def test_a_cell_longer_than_excel_allows_is_refused(tmp_path, no_sheet_read, shared):
-    long_text = "长" * 40_000
+    long_text = "长" * 40_000  # (openpyxl itself cuts a cell at 32,767 characters: written by hand)
+    base = xlsx_bytes(official([]))
     if shared:
-        content = xlsx_bytes(official([[1, "问题", long_text, "", "", "", "", "", "", "", "", ""]]))
+        sheet = b'<worksheet><sheetData><row r="4"><c r="C4" t="s"><v>0</v></c></row></sheetData></worksheet>'
+        shared_strings = f"<sst><si><t>{long_text}</t></si></sst>".encode()
+        content = with_member(with_member(base, SHEET, [sheet]), SHARED_STRINGS, [shared_strings])
     else:  # the same text as an inline string in the sheet itself
         cell = f'<c r="C4" t="inlineStr"><is><t>{long_text}</t></is></c>'
         sheet = f'<worksheet><sheetData><row r="4">{cell}</row></sheetData></worksheet>'
-        content = with_member(xlsx_bytes(official([])), SHEET, [sheet.encode()])
+        content = with_member(base, SHEET, [sheet.encode()])
     path = tmp_path / "long.xlsx"
     path.write_bytes(content)
     with pytest.raises(LedgerImportError, match="有单元格的文字超过 32,767 个字符（Excel 单元格的上限），无法导入"):
@@ -325,3 +331,15 @@ def test_the_preview_shows_200_rows_a_page_and_the_counts(client, office_user, m
     assert "显示第 401–450 项" in last and "第450号事项" in last and "第400号事项" not in last
     assert 'href="?page=2"' in last and "下一页" not in last
     assert "显示第 401–450 项" in client.get(preview + "?page=99").content.decode()
+
+
+def test_text_is_counted_in_characters_whatever_its_encoding():
+    """openpyxl writes 长 as &#38271; (8 bytes); a shared string counts as often as cells use it."""
+    from array import array
+
+    tally = sheet_xml._Tally(array("L", [5]))
+    tally.add(
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&#38271;&amp;\xe9\x95\xbf</t></is></c>'
+        b'<c r="B1" t="s"><v>0</v></c><c r="C1" t="s"><v>0</v></c></row>'
+    )
+    assert tally.text == 3 + 1 + 1 + 5 + 5  # the text, the two indexes, the two copies

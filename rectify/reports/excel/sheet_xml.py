@@ -47,6 +47,7 @@ _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _BOUNDARY = re.compile(rb"<(?:\w+:)?(?:c|row)[\s/>]")
 # The text a cell holds itself (inline strings, formula results, values) and shared-string cells.
 _TEXT = re.compile(rb"<(?:\w+:)?[tv](?:\s[^>]*)?>([^<]+)</")
+_ENTITY = re.compile(rb"&(?:#[0-9]{1,8}|#x[0-9a-fA-F]{1,8}|[A-Za-z]{1,8});")
 _SHARED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\st="s"[^>]*>\s*<(?:\w+:)?v>\s*([0-9]{1,10})\s*</')
 
 
@@ -249,6 +250,8 @@ class _Tally:
     def _add_text(self, piece: bytes) -> None:
         longest = 0
         for text in _TEXT.findall(piece):
+            if b"&" in text:  # &#26576; and &amp; are one character each
+                text = _ENTITY.sub(b"_", text)
             length = len(text.decode("utf-8", "ignore"))
             self.text += length
             longest = max(longest, length)
