@@ -30,6 +30,12 @@ class Limits:
     member_bytes: int
     total_bytes: int
     members: int = MAX_MEMBERS
+    # All .xml and .rels members together: what a reader that builds a tree of every part (as
+    # python-docx does with lxml) holds, at many times their size.
+    xml_total_bytes: int | None = None
+
+
+_XML_SUFFIXES = (".xml", ".rels")
 
 
 class UnsafeZip(Exception):
@@ -41,17 +47,17 @@ class UnsafeZip(Exception):
         self.member = member
 
 
-def megabytes(size: int) -> str:
+def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g} MB"
 
 
 def check_archive(source: str | Path | BinaryIO, limits: Limits) -> dict[str, int]:
     """Member name → the bytes it really inflates to.
 
-    Raises ``UnsafeZip`` when a member, or all of them together, inflate beyond ``limits``, a
-    member inflates to another size than it declares, or there are too many members; and ``zipfile.BadZipFile`` when the archive is damaged or
-    uses a compression no Office program writes. A file object is read from the start and left
-    rewound."""
+    Raises ``UnsafeZip`` when a member, or all of them together, inflate beyond ``limits``, when
+    a member inflates to another size than it declares, or when there are too many members; and
+    ``zipfile.BadZipFile`` when the archive is damaged or uses a compression no Office program
+    writes. A file object is read from the start and left rewound."""
     if isinstance(source, str | Path):
         with open(source, "rb") as handle:
             return _check(handle, limits)
@@ -88,20 +94,26 @@ def _check(handle: BinaryIO, limits: Limits) -> dict[str, int]:
             )
         sizes[info.filename] = size
         total += size
+    xml = sum(size for name, size in sizes.items() if name.lower().endswith(_XML_SUFFIXES))
+    if limits.xml_total_bytes is not None and xml > limits.xml_total_bytes:
+        raise UnsafeZip(
+            f"文件中的 XML 内容解压后为 {xml / (1024 * 1024):,.1f} MB，超过 {_megabytes(limits.xml_total_bytes)} "
+            "的上限，已拒绝读取。"
+        )
     return sizes
 
 
 def _too_large(info: zipfile.ZipInfo, limits: Limits, budget: int, *, declared: bool) -> str:
     if budget < limits.member_bytes:
-        return f"文件解压后超过 {megabytes(limits.total_bytes)} 的上限，已拒绝读取。请拆分后分批导入。"
+        return f"文件解压后超过 {_megabytes(limits.total_bytes)} 的上限，已拒绝读取。请拆分后分批导入。"
     if declared:
         return (
             f"文件解压后过大：其中的 {info.filename} 解压后为 {info.file_size / (1024 * 1024):,.0f} MB，"
-            f"超过 {megabytes(limits.member_bytes)} 的上限，已拒绝读取。"
+            f"超过 {_megabytes(limits.member_bytes)} 的上限，已拒绝读取。"
         )
     return (
         f"文件解压后过大：其中的 {info.filename} 登记为 {info.file_size:,} 字节，实际解压超过 "
-        f"{megabytes(limits.member_bytes)} 的上限（可能是恶意构造的文件），已拒绝读取。"
+        f"{_megabytes(limits.member_bytes)} 的上限（可能是恶意构造的文件），已拒绝读取。"
     )
 
 

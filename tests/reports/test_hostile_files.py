@@ -191,7 +191,7 @@ def test_a_docx_bomb_that_lies_about_its_size_is_refused(tmp_path, monkeypatch, 
     buffer = io.BytesIO()
     docx.Document().save(buffer)
     body = repeated(
-        b"<w:p/>" * 10_000, 20 * 1024 * 1024, b'<w:document xmlns:w="x"><w:body>', b"</w:body></w:document>"
+        b"<w:p/>" * 10_000, 24 * 1024 * 1024, b'<w:document xmlns:w="x"><w:body>', b"</w:body></w:document>"
     )
     bomb = lie_about(with_member(buffer.getvalue(), "word/document.xml", body), "word/document.xml")
     path = tmp_path / "通报.docx"
@@ -203,10 +203,36 @@ def test_a_docx_bomb_that_lies_about_its_size_is_refused(tmp_path, monkeypatch, 
         call_command("import_notice", str(path))
 
     assert (
-        "无法读取该 Word 文档：文件解压后过大：其中的 word/document.xml 登记为 1,024 字节，实际解压超过 16 MB 的上限"
+        "无法读取该 Word 文档：文件解压后过大：其中的 word/document.xml 登记为 1,024 字节，实际解压超过 20 MB 的上限"
         in str(raised.value)
     )
     assert ledger_counts() == before
+
+
+def test_a_docx_with_more_xml_than_python_docx_should_build_a_tree_of_is_refused(monkeypatch):
+    """Honest sizes, but 9 MB of the densest XML would take python-docx's lxml tree ~30 times that."""
+    import docx
+
+    from rectify.reports.notice import sources
+    from rectify.reports.notice.errors import NoticeFormatError
+
+    buffer = io.BytesIO()
+    docx.Document().save(buffer)
+    body = repeated(b"<w:p/>" * 10_000, 9 * 1024 * 1024, b'<w:document xmlns:w="x"><w:body>', b"</w:body></w:document>")
+    dense = with_member(buffer.getvalue(), "word/document.xml", body)
+    monkeypatch.setattr(sources.docx, "Document", lambda *args: pytest.fail("python-docx opened the file"))
+    with pytest.raises(NoticeFormatError, match=r"文件中的 XML 内容解压后为 9\.\d MB，超过 8 MB 的上限"):
+        sources.read_paragraphs(data=dense, filename="通报.docx")
+
+
+def test_a_workbook_part_read_whole_is_bounded(tmp_path, no_calamine):
+    base = xlsx_bytes(official([[1, "问题", "事项", "", "", "", "", "", "", "", "", ""]]))
+    path = tmp_path / "parts.xlsx"
+    path.write_bytes(
+        with_member(base, "xl/workbook.xml", repeated(b"<a/>" * 10_000, 5 * 1024 * 1024, b"<workbook>", b"</workbook>"))
+    )
+    with pytest.raises(LedgerImportError, match=r"其中的 xl/workbook.xml 解压后为 5\.0 MB，超过 4 MB 的上限"):
+        import_ledger(source=path, title="结构")
 
 
 # --- memory within the limits: rows, text, cells ---------------------------------------------

@@ -18,6 +18,10 @@ from .errors import LedgerImportError
 # keeps the shared strings in memory and the cell extent and text are bounded in sheet_xml.py:
 # with these the import of any file up to the upload limit stays under 500 MB.
 UNPACKED_LIMITS = Limits(member_bytes=128 * 1024 * 1024, total_bytes=256 * 1024 * 1024)
+# Parts read whole into an ElementTree (sheet_xml.WorkbookLayout): a few kilobytes in any real
+# workbook, and a tree takes many times the XML's size.
+WHOLE_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+WHOLE_PART_BYTES = 4 * 1024 * 1024
 
 Source = str | Path | BinaryIO
 
@@ -54,17 +58,25 @@ def check_workbook(source: Source) -> None:
     if not zipfile.is_zipfile(rewound(source)):
         raise LedgerImportError([f"不是 Excel 工作簿（.xlsx）：{_what_it_looks_like(head)}"])
     try:
-        names = set(check_archive(rewound(source), UNPACKED_LIMITS))
+        sizes = check_archive(rewound(source), UNPACKED_LIMITS)
     except UnsafeZip as error:
         raise LedgerImportError([f"无法导入该 Excel 文件：{error}"]) from None
     except zipfile.BadZipFile:
         raise LedgerImportError(["无法读取该 Excel 文件：文件已损坏。"]) from None
-    if "xl/workbook.xml" not in names:
-        if "word/document.xml" in names:
+    if "xl/workbook.xml" not in sizes:
+        if "word/document.xml" in sizes:
             raise LedgerImportError(["这是 Word 文档（.docx），不是 Excel 工作簿（.xlsx）。"])
-        if "ppt/presentation.xml" in names:
+        if "ppt/presentation.xml" in sizes:
             raise LedgerImportError(["这是 PowerPoint 演示文稿，不是 Excel 工作簿（.xlsx）。"])
         raise LedgerImportError(["不是 Excel 工作簿（.xlsx）：压缩包中没有工作簿内容。"])
+    for name in WHOLE_PARTS:
+        if sizes.get(name, 0) > WHOLE_PART_BYTES:
+            raise LedgerImportError(
+                [
+                    f"无法导入该 Excel 文件：其中的 {name} 解压后为 {sizes[name] / (1024 * 1024):,.1f} MB，"
+                    f"超过 {WHOLE_PART_BYTES // (1024 * 1024)} MB 的上限（正常的工作簿只有几 KB），已拒绝读取。"
+                ]
+            )
     rewound(source)
 
 

@@ -15,8 +15,11 @@ from .errors import NoticeFormatError
 SUPPORTED_SUFFIXES = (".txt", ".docx")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # A .docx is a zip: what its members really inflate to (counted before python-docx opens it).
-# python-docx holds word/document.xml as an lxml tree, several times the XML's size.
-DOCX_UNPACKED_LIMITS = Limits(member_bytes=16 * 1024 * 1024, total_bytes=48 * 1024 * 1024)
+# python-docx parses every XML part into an lxml tree, up to some 30 times the XML's size (for
+# the densest XML); pictures are not parsed. A long notice has well under 1 MB of XML.
+DOCX_UNPACKED_LIMITS = Limits(
+    member_bytes=20 * 1024 * 1024, total_bytes=48 * 1024 * 1024, xml_total_bytes=8 * 1024 * 1024
+)
 # Share of control/unassigned characters above which decoded "text" is taken for binary junk.
 MAX_JUNK_SHARE = 0.01
 _ALLOWED_CONTROLS = set("\t\n\r\f\v")
