@@ -39,8 +39,8 @@ CHILD_ADDRESS_SPACE = 2 * 1024**3
 MB = 1024 * 1024
 
 CASES = {
-    "xlsx_shared_strings_bomb": "xlsx：sharedStrings.xml 登记 1 KB，实际解压 2 GB",
-    "docx_bomb": "docx：document.xml 登记 1 KB，实际解压 2.1 GB",
+    "xlsx_shared_strings_bomb": "xlsx：sharedStrings.xml 登记 1 KB，实际解压 2 GB（2×10⁹ 字节）",
+    "docx_bomb": "docx：document.xml 登记 1 KB，实际解压 2.1 GB（2.1×10⁹ 字节）",
     "million_rows": "xlsx：1,000,000 行 × 2 列",
     "inflates_to_290mb": "xlsx：不足 1 MB，工作表如实登记、解压 290 MB",
     "rows_at_limit": "xlsx：19,990 行 × 12 列、约 1,500 万字（在上限内）",

@@ -188,12 +188,17 @@ def _hostile(results: dict | None) -> list[str]:
         peak = entry.get("peak_rss_mb")
         verdict = "" if peak is None else ("（达标）" if peak < HOSTILE_MEMORY_MB else "（超标）")
         out.append(
-            f"| {entry['label']} | {entry['file_bytes'] / 1024 / 1024:.1f} MB | "
-            f"{entry['inflated_bytes'] / 1024 / 1024:,.0f} MB | {_OUTCOMES.get(entry.get('outcome'), entry.get('outcome'))} | "
+            f"| {entry['label']} | {_size(entry['file_bytes'])} | {_size(entry['inflated_bytes'])} | "
+            f"{_OUTCOMES.get(entry.get('outcome'), entry.get('outcome'))} | "
             f"{entry.get('seconds', 0):.1f} | {'—' if peak is None else f'{peak:.0f}'}{verdict} | "
             f"{entry.get('message', '').replace('|', '｜')} |"
         )
     return [*out, ""]
+
+
+def _size(size: int) -> str:
+    """Bytes as KB / MB (1024-based, as the limits are)."""
+    return f"{size / 1024:,.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:,.1f} MB"
 
 
 _OUTCOMES = {
