@@ -43,8 +43,9 @@ CASES = {
     "docx_bomb": "docx：document.xml 登记 1 KB，实际解压 2.1 GB（2.1×10⁹ 字节）",
     "million_rows": "xlsx：1,000,000 行 × 2 列",
     "inflates_to_290mb": "xlsx：不足 1 MB，工作表如实登记、解压 290 MB",
-    "rows_at_limit": "xlsx：19,990 行 × 12 列、约 1,500 万字（在上限内）",
-    "shared_copies_at_limit": "xlsx：一个 32,000 字的共享字符串被 600 个单元格引用（约 1,900 万字，在上限内）",
+    "rows_at_limit": "xlsx：19,990 行 × 12 列、约 600 万汉字（openpyxl 写出，XML 文字约 50 MB，在上限内）",
+    "ascii_text_at_limit": "xlsx：19,990 行 × 12 列、约 6,200 万个 ASCII 字符（XML 文字约 60 MB，在上限内）",
+    "shared_copies_at_limit": "xlsx：一个 32,000 字的共享字符串被 600 个单元格引用（约 5,500 万字节，在上限内）",
     "docx_at_limit": "docx：document.xml 如实登记、约 7 MB 的文字段落（在上限内）",
     "docx_dense_at_limit": "docx：document.xml 如实登记、约 7 MB 的空段落 `<w:p/>`（最密的 XML，在上限内）",
 }
@@ -115,8 +116,9 @@ HEADER += ["完成时限", "整改进展情况", "完成状态", "预警", "备�
 
 
 def _rows_at_limit(path: Path) -> None:
-    """19,990 items of 12 columns, about 730 characters each, under a title and a header row: just
-    inside the row limit (20,000) and near the text limit."""
+    """19,990 items of 12 columns, about 300 characters each, under a title and a header row: just
+    inside the row limit (20,000); openpyxl writes each Chinese character as an 8-byte entity, so
+    the text is some 50 MB of XML, near the text limit (64 MB)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -125,11 +127,30 @@ def _rows_at_limit(path: Path) -> None:
     sheet.append(HEADER)
     for n in range(1, 19_991):
         sheet.append(
-            [n, f"（{n % 17 + 1}）反馈问题{n % 17 + 1}", f"第{n}号整改事项。" + "落实整改要求" * 20]
-            + ["一是健全制度；二是加强监督；三是建立长效机制。" * 10, "张某", "甲局", "乙局", "2025年6月30日"]
-            + ["已按计划推进整改工作，阶段性成果明显。" * 18, "整改中", "", f"备注{n}"]
+            [n, f"（{n % 17 + 1}）反馈问题{n % 17 + 1}", f"第{n}号整改事项。" + "落实整改要求" * 8]
+            + ["一是健全制度；二是加强监督；三是建立长效机制。" * 4, "张某", "甲局", "乙局", "2025年6月30日"]
+            + ["已按计划推进整改工作，阶段性成果明显。" * 6, "整改中", "", f"备注{n}"]
         )
     book.save(path)
+
+
+def _ascii_rows():
+    """The densest text in memory: plain ASCII (one byte a character), 12 columns of ~260 each."""
+    columns = [chr(ord("A") + index) for index in range(12)]
+
+    def cell(column: str, row: int, text: str) -> bytes:
+        return f'<c r="{column}{row}" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+
+    yield (
+        b'<worksheet><sheetData><row r="1">'
+        + b"".join(cell(column, 1, header) for column, header in zip(columns, HEADER, strict=True))
+        + b"</row>"
+    )
+    filler = "rectification progress " * 11
+    for row in range(2, 19_992):
+        body = cell("A", row, str(row)) + b"".join(cell(column, row, filler) for column in columns[1:])
+        yield f'<row r="{row}">'.encode() + body + b"</row>"
+    yield b"</sheetData></worksheet>"
 
 
 def build(case: str, folder: Path) -> tuple[Path, int]:
@@ -157,6 +178,8 @@ def build(case: str, folder: Path) -> tuple[Path, int]:
     elif case == "inflates_to_290mb":
         rows = _repeated(b"<row/>" * 10_000, 290 * MB, b"<worksheet><sheetData>", b"</sheetData></worksheet>")
         inflated = _with_member(header_only, "xl/worksheets/sheet1.xml", rows, path)
+    elif case == "ascii_text_at_limit":
+        inflated = _with_member(_base_workbook([]), "xl/worksheets/sheet1.xml", _ascii_rows(), path)
     elif case == "rows_at_limit":
         _rows_at_limit(path)
         inflated = _declared(path)

@@ -280,7 +280,7 @@ def test_a_million_row_workbook_is_refused_and_its_upload_discarded(
 
 def test_one_long_shared_string_in_many_cells_is_refused(tmp_path, no_sheet_read):
     """Each cell gets its own copy of its shared string: 1,000 cells of 30,000 characters would
-    be 30 million characters from a file of a few kilobytes."""
+    be 30 million characters (90 MB) from a file of a few kilobytes."""
     cells = b"".join(b'<row r="%d"><c r="C%d" t="s"><v>0</v></c></row>' % (n, n) for n in range(4, 1004))
     sheet = b"<worksheet><sheetData>" + cells + b"</sheetData></worksheet>"
     shared = ("<sst><si><t>" + "事" * 30_000 + "</t></si></sst>").encode()
@@ -290,9 +290,7 @@ def test_one_long_shared_string_in_many_cells_is_refused(tmp_path, no_sheet_read
     path.write_bytes(content)
     with pytest.raises(LedgerImportError) as raised:
         import_ledger(source=path, title="复制")
-    assert raised.value.messages == [
-        "工作表「Sheet」的文字内容超过 20,000,000 个字符的上限，无法导入。请拆分为多个文件分批导入。"
-    ]
+    assert raised.value.messages == ["工作表「Sheet」的文字内容超过 64 MB 的上限，无法导入。请拆分为多个文件分批导入。"]
 
 
 @pytest.mark.parametrize("shared", [True, False])
@@ -359,8 +357,9 @@ def test_the_preview_shows_200_rows_a_page_and_the_counts(client, office_user, m
     assert "显示第 401–450 项" in client.get(preview + "?page=99").content.decode()
 
 
-def test_text_is_counted_in_characters_whatever_its_encoding():
-    """openpyxl writes 长 as &#38271; (8 bytes); a shared string counts as often as cells use it."""
+def test_text_is_counted_in_bytes_and_a_cell_in_characters():
+    """The sheet's text in bytes of its XML (an entity never decodes to more), a shared string as
+    often as cells use it; a cell's length in characters (openpyxl writes 长 as &#38271;)."""
     from array import array
 
     tally = sheet_xml._Tally(array("L", [5]))
@@ -368,4 +367,5 @@ def test_text_is_counted_in_characters_whatever_its_encoding():
         b'<row r="1"><c r="A1" t="inlineStr"><is><t>&#38271;&amp;\xe9\x95\xbf</t></is></c>'
         b'<c r="B1" t="s"><v>0</v></c><c r="C1" t="s"><v>0</v></c></row>'
     )
-    assert tally.text == 3 + 1 + 1 + 5 + 5  # the text, the two indexes, the two copies
+    assert tally.text == 16 + 1 + 1 + 5 + 5  # the inline text, the two indexes, the two copies
+    assert sheet_xml._characters("&#38271;&amp;长".encode()) == 3

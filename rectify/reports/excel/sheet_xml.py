@@ -6,7 +6,7 @@ Reading a sheet makes calamine build the whole rectangle from A1 to its farthest
 with its own copy of its text, so a small file with one cell in A1 and one in XFD1048576, or a
 million cells all pointing at one long shared string, would take gigabytes: the sheet's XML is
 streamed here first (a chunk at a time, never whole) and checked against ``MAX_COLUMNS``,
-``MAX_ROWS``, ``MAX_CELLS``, ``MAX_TEXT_CHARS`` and ``MAX_CELL_CHARS``.
+``MAX_ROWS``, ``MAX_CELLS``, ``MAX_TEXT_BYTES`` and ``MAX_CELL_CHARS``.
 """
 
 import posixpath
@@ -21,8 +21,12 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 MAX_COLUMNS = 1000
 MAX_ROWS = 20_000
 MAX_CELLS = 1_000_000  # e.g. 20,000 rows of 50 columns
-MAX_TEXT_CHARS = 20_000_000  # all the text of a sheet (each cell counted with its own copy)
+# All the text of a sheet, each cell counted with its own copy, in bytes: of the XML for text in
+# the sheet (an entity such as &#38271; never decodes to more bytes than it takes), of UTF-8 for
+# shared strings. calamine holds it as UTF-8, Python as str: neither takes more than this.
+MAX_TEXT_BYTES = 64 * 1024 * 1024
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+_TEXT_LIMIT = f"{MAX_TEXT_BYTES // (1024 * 1024)} MB"
 
 CHUNK = 1024 * 1024
 # A piece is cut before a cell or row tag; a single cell this long is no cell Excel writes.
@@ -114,7 +118,7 @@ def _part(target: str) -> str:
 
 
 def shared_string_lengths(archive: zipfile.ZipFile, layout: WorkbookLayout) -> array:
-    """The length in characters of every shared string, in order (streamed, never whole).
+    """The length in UTF-8 bytes of every shared string, in order (streamed, never whole).
 
     Raises ``SheetTooLarge`` when there are more strings than cells could use, when they hold
     more text than a sheet may, or when one is longer than a cell may hold."""
@@ -133,15 +137,14 @@ def shared_string_lengths(archive: zipfile.ZipFile, layout: WorkbookLayout) -> a
             # By local name, as calamine reads them (a namespace is not required).
             if event != "end" or _local(element.tag) != "si":
                 continue
-            length = sum(len(text.text or "") for text in element.iter() if _local(text.tag) == "t")
-            if length > MAX_CELL_CHARS:
+            text = "".join(part.text or "" for part in element.iter() if _local(part.tag) == "t")
+            if len(text) > MAX_CELL_CHARS:
                 raise SheetTooLarge(_cell_too_long())
+            length = len(text.encode())
             lengths.append(length)
             total += length
-            if total > MAX_TEXT_CHARS:
-                raise SheetTooLarge(
-                    f"的共享字符串超过 {MAX_TEXT_CHARS:,} 个字符的上限，无法导入。请拆分为多个文件分批导入。"
-                )
+            if total > MAX_TEXT_BYTES:
+                raise SheetTooLarge(f"的共享字符串超过 {_TEXT_LIMIT} 的上限，无法导入。请拆分为多个文件分批导入。")
             if len(lengths) > MAX_CELLS:
                 raise SheetTooLarge(f"的共享字符串超过 {MAX_CELLS:,} 个，无法导入。")
             root.clear()
@@ -157,8 +160,8 @@ def scan_sheet(archive: zipfile.ZipFile, path: str | None, shared: array | None 
     and text checked on the way. ``shared``: the shared strings' lengths.
 
     Raises ``SheetTooLarge`` when reading it would build more than ``MAX_ROWS`` rows,
-    ``MAX_COLUMNS`` columns or ``MAX_CELLS`` cells, or hold more than ``MAX_TEXT_CHARS``
-    characters (or one cell more than ``MAX_CELL_CHARS``)."""
+    ``MAX_COLUMNS`` columns or ``MAX_CELLS`` cells, or hold more than ``MAX_TEXT_BYTES`` of
+    text (or one cell more than ``MAX_CELL_CHARS`` characters)."""
     if path is None:
         return SheetScan()
     try:
@@ -244,24 +247,20 @@ class _Tally:
             raise SheetTooLarge(
                 f"{counted}超过导入的上限 {MAX_ROWS:,} 行，无法导入。请删除表格下方多余的行，或拆分为多个文件分批导入。"
             )
-        if self.text > MAX_TEXT_CHARS:
-            raise SheetTooLarge(f"的文字内容超过 {MAX_TEXT_CHARS:,} 个字符的上限，无法导入。请拆分为多个文件分批导入。")
+        if self.text > MAX_TEXT_BYTES:
+            raise SheetTooLarge(f"的文字内容超过 {_TEXT_LIMIT} 的上限，无法导入。请拆分为多个文件分批导入。")
 
     def _add_text(self, piece: bytes) -> None:
-        longest = 0
-        for text in _TEXT.findall(piece):
-            if b"&" in text:  # &#26576; and &amp; are one character each
-                text = _ENTITY.sub(b"_", text)
-            length = len(text.decode("utf-8", "ignore"))
-            self.text += length
-            longest = max(longest, length)
+        texts = _TEXT.findall(piece)
+        for text in texts:  # a character takes at least one byte: only long texts need counting
+            if len(text) > MAX_CELL_CHARS and _characters(text) > MAX_CELL_CHARS:
+                raise SheetTooLarge(_cell_too_long())
+        self.text += sum(map(len, texts))
         shared = self.shared
         for index in _SHARED_CELL.findall(piece):
             number = int(index)
             if number < len(shared):
                 self.text += shared[number]
-        if longest > MAX_CELL_CHARS:
-            raise SheetTooLarge(_cell_too_long())
 
     def _add_errors(self, piece: bytes) -> None:
         for match in _ERROR_CELL.finditer(piece):
@@ -274,6 +273,13 @@ class _Tally:
                 value = _VALUE.search(piece, match.end(), end.start() if end else len(piece))
             position = (int(ref[2]) - 1, column_index_from_string(ref[1].decode()) - 1)
             self.errors[position] = (value[1].decode(errors="replace").strip() if value else "") or "#错误"
+
+
+def _characters(text: bytes) -> int:
+    """Characters of XML text: &#26576; and &amp; are one each (openpyxl writes 长 as &#38271;)."""
+    if b"&" in text:
+        text = _ENTITY.sub(b"_", text)
+    return len(text.decode("utf-8", "ignore"))
 
 
 def _column_order(letters: bytes) -> tuple[int, bytes]:
