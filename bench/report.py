@@ -8,6 +8,7 @@ PG_LIMIT_S = 1.0
 EXPORT_RATIO_LIMIT = 2.0
 EXPORT_MEMORY_MB = 500
 IMPORT_ROWS_PER_S = 2000
+HOSTILE_MEMORY_MB = 500
 LOAD_FRACTION = 0.2
 
 
@@ -60,9 +61,10 @@ def render(data: dict) -> str:
     out += _pages(backends, sizes)
     out += _exports(backends, sizes)
     out += _imports(backends, sizes)
+    out += _hostile(data.get("hostile"))
     out += _load(backends)
     out += _generation(backends, sizes)
-    out += _goals(backends, sizes)
+    out += _goals(backends, sizes, data.get("hostile"))
     out += _shortfalls(backends, sizes)
     out += _explain(backends)
     return "\n".join(out) + "\n"
@@ -168,6 +170,46 @@ def _imports(backends, sizes) -> list[str]:
     return [*out, ""]
 
 
+def _hostile(results: dict | None) -> list[str]:
+    """Peak memory of the import of each hostile file (``bench/bombs.py``)."""
+    out = [
+        "## 恶意文件：峰值内存（Hostile files: peak memory）",
+        "",
+        "`bench/bombs.py`：每个文件在单独的子进程中处理（地址空间上限 2 GiB），峰值内存为该进程的最大常驻内存"
+        "（含 Django 本身约 80 MB）。工作簿经上传表单与导入预览页（测试客户端，与 HTTP 下相同的代码），"
+        "通报经 `parse_notice_file`（导入命令的路径）。“解压后”为各成员实际解压的字节数之和（不是压缩包登记的大小）。"
+        f"目标：任何不超过上传上限的文件，无论接受还是拒绝，导入进程峰值内存都低于 {HOSTILE_MEMORY_MB} MB。",
+        "",
+    ]
+    if not results:
+        return [*out, "未测（`python bench/bombs.py --record`）。", ""]
+    out += ["| 文件 | 大小 | 解压后 | 结果 | 秒 | 峰值内存 MB | 说明 |", "|---|---|---|---|---|---|---|"]
+    for entry in results.values():
+        peak = entry.get("peak_rss_mb")
+        verdict = "" if peak is None else ("（达标）" if peak < HOSTILE_MEMORY_MB else "（超标）")
+        out.append(
+            f"| {entry['label']} | {_size(entry['file_bytes'])} | {_size(entry['inflated_bytes'])} | "
+            f"{_OUTCOMES.get(entry.get('outcome'), entry.get('outcome'))} | "
+            f"{entry.get('seconds', 0):.1f} | {'—' if peak is None else f'{peak:.0f}'}{verdict} | "
+            f"{entry.get('message', '').replace('|', '｜')} |"
+        )
+    return [*out, ""]
+
+
+def _size(size: int) -> str:
+    """Bytes as KB / MB (1024-based, as the limits are)."""
+    return f"{size / 1024:,.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:,.1f} MB"
+
+
+_OUTCOMES = {
+    "refused at upload": "上传时拒绝",
+    "refused at preview": "预览时拒绝",
+    "refused": "拒绝",
+    "accepted (preview)": "接受（预览）",
+    "accepted": "接受",
+}
+
+
 def _load(backends) -> list[str]:
     out = [
         "## gunicorn 吞吐（10k 个事项）",
@@ -208,7 +250,7 @@ def _generation(backends, sizes) -> list[str]:
     return [*out, ""]
 
 
-def _goals(backends, sizes) -> list[str]:
+def _goals(backends, sizes, hostile: dict | None = None) -> list[str]:
     out = ["## 目标", "", "| 目标 | 结果 | 依据 |", "|---|---|---|"]
 
     # 1. Query counts independent of the data size.
@@ -280,6 +322,16 @@ def _goals(backends, sizes) -> list[str]:
         notes.append(f"{BACKEND_LABELS[backend]}: {'—' if fraction is None else f'{fraction:.1%}'}（默认配置）")
     out.append(
         _goal_row(f"gunicorn 下 `/` 的吞吐不低于 `/healthz` 的 {LOAD_FRACTION:.0%}（10k）", verdicts, "；".join(notes))
+    )
+
+    # 6. Hostile files.
+    verdicts, notes = [], []
+    for entry in (hostile or {}).values():
+        peak = entry.get("peak_rss_mb")
+        verdicts.append(None if peak is None else peak < HOSTILE_MEMORY_MB)
+        notes.append(f"{entry['label']}: {'—' if peak is None else f'{peak:.0f} MB'}")
+    out.append(
+        _goal_row(f"恶意文件（接受或拒绝）导入进程峰值内存低于 {HOSTILE_MEMORY_MB} MB", verdicts, "；".join(notes))
     )
     return [*out, ""]
 

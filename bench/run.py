@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bombs import run_all
 from bench.common import BACKEND_LABELS, ROOT, app_env, size_label
 
 BENCH_DIR = ROOT / "bench"
@@ -314,6 +315,7 @@ def main() -> None:
             else:
                 raise SystemExit(f"未知的数据库：{backend}")
             data["backends"][backend] = measure_backend(databases, sizes, workdir, args.quick)
+        data["hostile"] = run_all(workdir, say=say)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     machine["load_after"] = os.getloadavg()

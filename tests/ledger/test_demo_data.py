@@ -10,8 +10,8 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
+from rectify.demo.demo_data import generate_demo_data
 from rectify.ledger.asof import ledger_as_of, live_states
-from rectify.ledger.demo_data import generate_demo_data
 from rectify.ledger.models import (
     FeedbackProblem,
     Inspection,
@@ -183,7 +183,7 @@ def test_command_reports_in_chinese():
 
 
 def test_progress_every_ten_thousand(monkeypatch):
-    from rectify.ledger import demo_data
+    from rectify.demo import demo_data
 
     monkeypatch.setattr(demo_data, "PROGRESS_EVERY", 25)
     calls = []

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rectify.forms import BootstrapForm, DateInput
 from rectify.ledger.models import Inspection
 
-from .reader import LedgerImportError, check_workbook
+from .errors import LedgerImportError
+from .workbook import check_workbook
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 

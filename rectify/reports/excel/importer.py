@@ -30,8 +30,10 @@ from rectify.ledger.models import (
 from rectify.ledger.status import Status
 
 from ..imports import CreatedObjects, ImportedFile
+from .errors import LedgerImportError
 from .planning import CREATE, MEASURES, UPDATE, ChangedMeanwhileError, ImportPlan, PlannedRow, plan_import
-from .reader import LedgerImportError, Source, read_ledger
+from .reader import read_ledger
+from .workbook import Source
 
 BATCH = 2000
 CHANGE_REASON = "导入Excel台账"

@@ -23,8 +23,9 @@ from rectify.ledger.models import Inspection, Measure, ProgressUpdate, Rectifica
 from rectify.ledger.status import Status
 
 from .columns import safe_problem_label
+from .guessed_inspection import inspection_fields
 from .periods import add_months
-from .reader import ImportRow, ParsedLedger, inspection_fields
+from .rows import ImportRow, ParsedLedger
 
 Kind = RectificationItem.Kind
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,13 +20,14 @@ from rectify.ledger.filters import ItemFilter
 from rectify.ledger.models import Inspection
 
 from . import uploads
+from .errors import listed_errors
 from .export import Heading, inspection_heading, item_list_ledger, monthly_ledger, workbook_bytes
 from .forms import LedgerExportForm, LedgerImportForm
 from .importer import LedgerImportError, import_ledger
 from .options import ExportOptionError, resolve_as_of, resolve_inspection
 from .planning import CREATE, UNCHANGED, UPDATE
-from .reader import listed_errors
 
+PREVIEW_ROWS = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -127,8 +129,12 @@ def ledger_import_preview(request):
     pending = _pending(request)
     if pending is None:
         return redirect("reports:ledger-import")
+    if "failed" in pending:
+        return _failed_preview(request, pending)
     plan, errors = _run(request, pending, dry_run=True)
-    if plan is not None:
+    if errors:
+        _fail(request, pending, errors)
+    elif plan is not None:
         # What the preview showed: the import refuses if any of these items is saved before it.
         pending["versions"] = {str(row.number): row.existing.item.version for row in plan.rows if row.existing}
         request.session[uploads.SESSION_KEY] = pending
@@ -143,8 +149,11 @@ def ledger_import_confirm(request):
     if pending is None or request.POST.get("key") != pending["key"]:
         messages.error(request, "该预览已失效（可能已在其他窗口导入或取消），请重新上传。")
         return redirect("reports:ledger-import")
+    if "failed" in pending:
+        return _failed_preview(request, pending)
     plan, errors = _run(request, pending, dry_run=False)
     if errors:
+        _fail(request, pending, errors)
         return _preview(request, pending, plan, errors)
     _forget_pending(request)
     outcome = (
@@ -165,13 +174,30 @@ def ledger_import_cancel(request):
 
 
 def _pending(request) -> dict | None:
+    """The upload waiting for confirmation; a failed one has no file any more, only its errors."""
     pending = request.session.get(uploads.SESSION_KEY)
+    if isinstance(pending, dict) and "failed" in pending:
+        return pending
     if not isinstance(pending, dict) or uploads.path_for(pending.get("key")) is None:
         if pending is not None:
             request.session.pop(uploads.SESSION_KEY, None)
             messages.error(request, "上传的文件已不存在（可能已过期），请重新上传。")
         return None
     return pending
+
+
+def _fail(request, pending: dict, errors: list[str]) -> None:
+    """An import that failed loses its file: the same upload is never read again (a file that
+    took the worker down would take it down again); the errors stay to be shown."""
+    uploads.discard(pending["key"])
+    pending["failed"] = {"count": len(errors), "listed": listed_errors(errors)}
+    request.session[uploads.SESSION_KEY] = pending
+
+
+def _failed_preview(request, pending: dict):
+    failed = pending["failed"]
+    context = {"pending": pending, "plan": None, "error_count": failed["count"], "listed_errors": failed["listed"]}
+    return render(request, "reports/excel/import_preview.html", context)
 
 
 def _forget_pending(request) -> None:
@@ -203,11 +229,18 @@ def _run(request, pending: dict, *, dry_run: bool):
 
 
 def _preview(request, pending: dict, plan, errors: list[str]):
-    context = {"pending": pending, "plan": plan, "errors": errors, "listed_errors": listed_errors(errors)}
+    """The counts of every row, and one page of ``PREVIEW_ROWS`` rows (``?page=N``)."""
+    context = {
+        "pending": pending,
+        "plan": plan,
+        "error_count": len(errors),
+        "listed_errors": listed_errors(errors),
+    }
     if plan is not None:
         context["counts"] = {
             "created": plan.count(CREATE),
             "updated": plan.count(UPDATE),
             "unchanged": plan.count(UNCHANGED),
         }
+        context["page"] = Paginator(plan.rows, PREVIEW_ROWS).get_page(request.GET.get("page"))
     return render(request, "reports/excel/import_preview.html", context)

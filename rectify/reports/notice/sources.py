@@ -8,12 +8,18 @@ from pathlib import PurePath
 
 import docx
 
+from rectify.safezip import Limits, UnsafeZip, check_archive
+
 from .errors import NoticeFormatError
 
 SUPPORTED_SUFFIXES = (".txt", ".docx")
 MAX_FILE_BYTES = 20 * 1024 * 1024
-# A .docx is a zip; refuse archives that would inflate beyond this (zip bombs).
-MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
+# A .docx is a zip: what its members really inflate to (counted before python-docx opens it).
+# python-docx parses every XML part into an lxml tree, up to some 30 times the XML's size (for
+# the densest XML); pictures are not parsed. A long notice has well under 1 MB of XML.
+DOCX_UNPACKED_LIMITS = Limits(
+    member_bytes=20 * 1024 * 1024, total_bytes=48 * 1024 * 1024, xml_total_bytes=8 * 1024 * 1024
+)
 # Share of control/unassigned characters above which decoded "text" is taken for binary junk.
 MAX_JUNK_SHARE = 0.01
 _ALLOWED_CONTROLS = set("\t\n\r\f\v")
@@ -79,15 +85,13 @@ def _checked(text: str) -> str:
 def docx_lines(data: bytes) -> list[str]:
     """The text of every paragraph, tables included, in document order; line breaks split paragraphs."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
+        names = set(check_archive(io.BytesIO(data), DOCX_UNPACKED_LIMITS))
     except zipfile.BadZipFile as exc:
         raise NoticeFormatError("文件不是有效的 Word（.docx）文档。") from exc
-    names = {info.filename for info in infos}
+    except UnsafeZip as exc:
+        raise NoticeFormatError(f"无法读取该 Word 文档：{exc}") from None
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
         raise NoticeFormatError("该 .docx 文件中没有 Word 正文，可能是改了扩展名的其他压缩文件。")
-    if sum(info.file_size for info in infos) > MAX_DOCX_UNPACKED_BYTES:
-        raise NoticeFormatError("该 Word 文档解压后过大，拒绝读取。")
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []

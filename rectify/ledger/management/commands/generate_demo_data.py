@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rectify.ledger.demo_data import default_inspection_count, generate_demo_data
+from rectify.demo.demo_data import default_inspection_count, generate_demo_data
 
 
 class Command(BaseCommand):

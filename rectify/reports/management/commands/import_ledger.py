@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
 from rectify.ledger.models import Inspection
+from rectify.reports.excel.errors import listed_errors
 from rectify.reports.excel.importer import LedgerImportError, import_ledger
 from rectify.reports.excel.planning import CREATE, UNCHANGED, UPDATE, ImportPlan, describe_deadline
-from rectify.reports.excel.reader import listed_errors
 
 
 class Command(BaseCommand):

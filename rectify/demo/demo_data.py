@@ -29,10 +29,9 @@ from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
 from rectify.chinese import chinese_date, chinese_number
-
-from . import revision
-from .bulk import BulkWriter, paused_gc
-from .models import (
+from rectify.ledger import revision
+from rectify.ledger.bulk import BulkWriter, paused_gc
+from rectify.ledger.models import (
     Decision,
     Extension,
     FeedbackProblem,
@@ -43,7 +42,7 @@ from .models import (
     RectificationItem,
     SignOff,
 )
-from .numbering import measure_label
+from rectify.ledger.numbering import measure_label
 
 Status = RectificationItem.Status
 Kind = RectificationItem.Kind
