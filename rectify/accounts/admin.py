@@ -193,15 +193,6 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["username", "ip_address", "path", "detail", "object_repr"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # Second-factor devices change only through enrolment and the audited reset (the action above):
 # django-otp's own admin pages would let a superuser read another person's TOTP key unaudited.

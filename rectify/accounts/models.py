@@ -9,15 +9,24 @@ from simple_history.models import HistoricalRecords
 from .roles import Role
 
 
-class Department(models.Model):
-    """A responsible department (责任部门) of the inspected unit."""
+class ReferenceData(models.Model):
+    """What departments and leaders share: their order in lists, whether the seed's sample values
+    filled them in, and deactivation (referenced rows are deactivated, never deleted)."""
 
-    name = models.CharField(_("名称"), max_length=100, unique=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_sample = models.BooleanField(_("示例数据"), default=False, help_text=_("原始材料未载明、为演示填入的示例值。"))
     is_active = models.BooleanField(
         _("在用"), default=True, help_text=_("停用后不再出现在选择列表中；引用它的整改事项照常显示。")
     )
+
+    class Meta:
+        abstract = True
+
+
+class Department(ReferenceData):
+    """A responsible department (责任部门) of the inspected unit."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
 
     history = HistoricalRecords()
 
@@ -30,7 +39,7 @@ class Department(models.Model):
         return self.name
 
 
-class Leader(models.Model):
+class Leader(ReferenceData):
     """A responsible leader (责任领导); may be linked to a user account."""
 
     name = models.CharField(_("姓名"), max_length=50)
@@ -42,11 +51,6 @@ class Leader(models.Model):
         null=True,
         blank=True,
         related_name="leader",
-    )
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
-    is_sample = models.BooleanField(_("示例数据"), default=False, help_text=_("原始材料未载明、为演示填入的示例值。"))
-    is_active = models.BooleanField(
-        _("在用"), default=True, help_text=_("停用后不再出现在选择列表中；引用它的整改事项照常显示。")
     )
 
     history = HistoricalRecords()

@@ -125,22 +125,28 @@ def _act(request, item: RectificationItem, action, success: str):
     return redirect(item)
 
 
-def _invalid(request, item, form):
-    messages.error(request, _errors(form.errors))
-    return redirect(item)
+def _form_action(request, pk: int, permission: str, form_class, action, success: str, *, owned=None):
+    """The shape of every action on an item: access (404/403), the record it decides on if any
+    (``owned(item)``: 404 unless it is this item's), the form, one service call
+    ``action(item, cleaned_data)``, and back to the item's page with the outcome."""
+    item = _get_item_for_user(request, pk, permission)
+    if owned is not None:
+        owned(item)
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _errors(form.errors))
+        return redirect(item)
+    return _act(request, item, lambda: action(item, form.cleaned_data), success)
 
 
 @require_POST
 def add_progress(request, pk: int):
-    item = _get_item_for_user(request, pk, "ledger.work_on_item")
-    form = ProgressForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _invalid(request, item, form)
-    data = form.cleaned_data
-    return _act(
+    return _form_action(
         request,
-        item,
-        lambda: services.add_progress(
+        pk,
+        "ledger.work_on_item",
+        ProgressForm,
+        lambda item, data: services.add_progress(
             item_id=item.pk, user=request.user, text=data["text"], reported_on=data["reported_on"], files=data["files"]
         ),
         "进展已报告。",
@@ -149,15 +155,14 @@ def add_progress(request, pk: int):
 
 @require_POST
 def add_evidence(request, pk: int):
-    item = _get_item_for_user(request, pk, "ledger.work_on_item")
-    form = EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _invalid(request, item, form)
-    data = form.cleaned_data
-    return _act(
+    return _form_action(
         request,
-        item,
-        lambda: services.add_evidence(item_id=item.pk, user=request.user, upload=data["file"], title=data["title"]),
+        pk,
+        "ledger.work_on_item",
+        EvidenceForm,
+        lambda item, data: services.add_evidence(
+            item_id=item.pk, user=request.user, upload=data["file"], title=data["title"]
+        ),
         "佐证材料已上传。",
     )
 
@@ -191,14 +196,12 @@ def toggle_measure(request, pk: int, measure_pk: int):
 
 @require_POST
 def submit_signoff(request, pk: int):
-    item = _get_item_for_user(request, pk, "ledger.work_on_item")
-    form = SignOffForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, form)
-    return _act(
+    return _form_action(
         request,
-        item,
-        lambda: services.submit_signoff(item_id=item.pk, user=request.user, note=form.cleaned_data["note"]),
+        pk,
+        "ledger.work_on_item",
+        SignOffForm,
+        lambda item, data: services.submit_signoff(item_id=item.pk, user=request.user, note=data["note"]),
         "已申请销号，等待纪工委审核。",
     )
 
@@ -211,16 +214,12 @@ def start_item(request, pk: int):
 
 @require_POST
 def approve_signoff(request, pk: int, signoff_pk: int):
-    item = _get_item_for_user(request, pk, "ledger.review_item")
-    get_object_or_404(item.signoffs, pk=signoff_pk)
-    form = ApproveForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, form)
-    data = form.cleaned_data
-    return _act(
+    return _form_action(
         request,
-        item,
-        lambda: services.approve_signoff(
+        pk,
+        "ledger.review_item",
+        ApproveForm,
+        lambda item, data: services.approve_signoff(
             item_id=item.pk,
             signoff_id=signoff_pk,
             user=request.user,
@@ -228,52 +227,47 @@ def approve_signoff(request, pk: int, signoff_pk: int):
             note=data["note"],
         ),
         "已批准销号，该事项已完成。",
+        owned=lambda item: get_object_or_404(item.signoffs, pk=signoff_pk),
     )
 
 
 @require_POST
 def return_signoff(request, pk: int, signoff_pk: int):
-    item = _get_item_for_user(request, pk, "ledger.review_item")
-    get_object_or_404(item.signoffs, pk=signoff_pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, form)
-    return _act(
+    return _form_action(
         request,
-        item,
-        lambda: services.return_signoff(
-            item_id=item.pk, signoff_id=signoff_pk, user=request.user, reason=form.cleaned_data["reason"]
+        pk,
+        "ledger.review_item",
+        ReasonForm,
+        lambda item, data: services.return_signoff(
+            item_id=item.pk, signoff_id=signoff_pk, user=request.user, reason=data["reason"]
         ),
         "已退回销号申请。",
+        owned=lambda item: get_object_or_404(item.signoffs, pk=signoff_pk),
     )
 
 
 @require_POST
 def reopen_item(request, pk: int):
-    item = _get_item_for_user(request, pk, "ledger.review_item")
-    form = ReopenForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, form)
-    data = form.cleaned_data
-    return _act(
+    return _form_action(
         request,
-        item,
-        lambda: services.reopen_item(item_id=item.pk, user=request.user, reason=data["reason"], deadline=data["deadline"]),
+        pk,
+        "ledger.review_item",
+        ReopenForm,
+        lambda item, data: services.reopen_item(
+            item_id=item.pk, user=request.user, reason=data["reason"], deadline=data["deadline"]
+        ),
         "已重新打开该事项（回头看）。",
     )
 
 
 @require_POST
 def designate_long_term(request, pk: int):
-    item = _get_item_for_user(request, pk, "ledger.review_item")
-    form = LongTermForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, form)
-    data = form.cleaned_data
-    return _act(
+    return _form_action(
         request,
-        item,
-        lambda: services.designate_long_term(
+        pk,
+        "ledger.review_item",
+        LongTermForm,
+        lambda item, data: services.designate_long_term(
             item_id=item.pk, user=request.user, reason=data["reason"], next_review_on=data["next_review_on"]
         ),
         "已认定为长期坚持。",
@@ -282,15 +276,12 @@ def designate_long_term(request, pk: int):
 
 @require_POST
 def request_extension(request, pk: int):
-    item = _get_item_for_user(request, pk, "ledger.work_on_item")
-    form = ExtensionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, form)
-    data = form.cleaned_data
-    return _act(
+    return _form_action(
         request,
-        item,
-        lambda: services.request_extension(
+        pk,
+        "ledger.work_on_item",
+        ExtensionForm,
+        lambda item, data: services.request_extension(
             item_id=item.pk, user=request.user, new_deadline=data["new_deadline"], reason=data["reason"]
         ),
         "已申请延期，等待纪工委审核。",
@@ -299,23 +290,21 @@ def request_extension(request, pk: int):
 
 @require_POST
 def decide_extension(request, pk: int, extension_pk: int):
-    item = _get_item_for_user(request, pk, "ledger.review_item")
-    get_object_or_404(item.extensions, pk=extension_pk)
-    form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, item, form)
-    approve = form.cleaned_data["decision"] == "approve"
-    return _act(
+    approve = request.POST.get("decision") == "approve"
+    return _form_action(
         request,
-        item,
-        lambda: services.decide_extension(
+        pk,
+        "ledger.review_item",
+        ExtensionDecisionForm,
+        lambda item, data: services.decide_extension(
             item_id=item.pk,
             extension_id=extension_pk,
             user=request.user,
-            approve=approve,
-            note=form.cleaned_data["note"],
+            approve=data["decision"] == "approve",
+            note=data["note"],
         ),
         "已批准延期。" if approve else "已不予批准延期。",
+        owned=lambda item: get_object_or_404(item.extensions, pk=extension_pk),
     )
 
 
