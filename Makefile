@@ -71,15 +71,15 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Two passes: everything but the browser tests in parallel (xdist, one test file per worker),
-# then the browser tests (live_server + Playwright) serially. pytest's exit code 5 ("no tests
+# Two passes: everything but the browser and committing tests in parallel (xdist, one file per worker),
+# then those (live_server + Playwright; real commits) serially. pytest's exit code 5 ("no tests
 # collected") is accepted for each pass, so a suite without browser tests, say, still passes.
 test: setup browser-deps lint
 	$(PY) manage.py check_ledger
-	@rc=0; DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile -q || rc=$$?; \
+	@rc=0; DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m "not browser and not commits" -n $(PYTEST_WORKERS) --dist loadfile -q || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no non-browser tests collected"; elif [ $$rc -ne 0 ]; then exit $$rc; fi
-	@rc=0; DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser -n 0 -q || rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "pytest: no browser tests collected"; elif [ $$rc -ne 0 ]; then exit $$rc; fi
+	@rc=0; DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m "browser or commits" -n 0 -q || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no browser or committing tests collected"; elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 #   make bench         performance bench: 1k/10k/100k demo items on SQLite and a throw-away PostgreSQL 15,
 #                      page latency and queries, Excel export/import, gunicorn throughput → bench/RESULTS.md

@@ -52,7 +52,8 @@ def _scope(user, inspection, today) -> str:
 
 def _ledger_fragments(request, user, items, inspection, today) -> dict:
     def render():
-        context = {"inspection": inspection, "today": today, **_ledger_context(items, inspection, today)}
+        whole_round = ledger_selectors.sees_whole_ledger(user)
+        context = {"inspection": inspection, "today": today, **_ledger_context(items, inspection, today, whole_round)}
         return {
             part: render_to_string(f"dashboard/_ledger_{part}.html", context, request=request)
             for part in ("figures", "charts")
@@ -62,7 +63,7 @@ def _ledger_fragments(request, user, items, inspection, today) -> dict:
     return {part: mark_safe(html) for part, html in fragments.items()}
 
 
-def _ledger_context(items, inspection, today) -> dict:
+def _ledger_context(items, inspection, today, whole_round: bool) -> dict:
     links = ItemLinks(inspection)
     departments = selectors.by_department(items, today=today)
     figures = selectors.figures_from_groups(departments)
@@ -83,7 +84,9 @@ def _ledger_context(items, inspection, today) -> dict:
             "deadlines": charts.deadline_weeks(selectors.deadlines_ahead(items, today=today), today, links),
         },
     }
-    if inspection is not None and inspection.planned_item_count is not None:
+    # The plan's reconciliation counts the whole round: only for those who see all of its items.
+    if whole_round and inspection is not None and inspection.planned_item_count is not None:
+        context["reconciliation"] = True
         context["unlisted"] = inspection.planned_item_count - figures.total
         context["unlisted_excess"] = -context["unlisted"]
     return context

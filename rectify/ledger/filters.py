@@ -28,7 +28,12 @@ class ItemFilter(django_filters.FilterSet):
         label=_("完成时限"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    overdue = django_filters.BooleanFilter(label=_("是否逾期"), method="filter_overdue")
+    overdue = django_filters.ChoiceFilter(
+        label=_("是否逾期"),
+        choices=[("true", _("是")), ("false", _("否"))],
+        empty_label=_("全部"),
+        method="filter_overdue",
+    )
     light = django_filters.ChoiceFilter(label=_("预警"), choices=Light.choices, method="filter_light")
 
     class Meta:
@@ -56,7 +61,7 @@ class ItemFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         overdue = RectificationItem.objects.overdue_q(timezone.localdate())
-        return queryset.filter(overdue if value else ~overdue)
+        return queryset.filter(overdue if value == "true" else ~overdue)
 
     def filter_light(self, queryset, name, value):
         return queryset.filter(RectificationItem.objects.light_q(value, timezone.localdate()))

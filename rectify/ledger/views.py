@@ -167,15 +167,27 @@ def add_evidence(request, pk: int):
     )
 
 
-def download_evidence(request, pk: int, evidence_pk: int):
+# Types a browser shows itself; the type was read from the content when the file was uploaded.
+INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+def download_evidence(request, pk: int, evidence_pk: int, inline: bool = False):
+    """The file, behind the item's read permission: as a download, or (PDF and images) shown in
+    the browser."""
     item = _get_item_for_user(request, pk)
     evidence = get_object_or_404(item.evidence, pk=evidence_pk)
+    inline = inline and evidence.content_type in INLINE_TYPES
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在。") from None
-    audit.record(AuditEvent.Kind.EVIDENCE_DOWNLOAD, request=request, detail=f"{item.number}. {evidence.original_name}")
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+    audit.record(
+        AuditEvent.Kind.EVIDENCE_DOWNLOAD,
+        request=request,
+        obj=evidence,
+        detail=f"{item.number}. {evidence.original_name}（{'在线查看' if inline else '下载'}）",
+    )
+    response = FileResponse(handle, as_attachment=not inline, filename=evidence.original_name)
     response["Content-Type"] = evidence.content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -148,9 +148,10 @@ def test_a_notice_import_gets_import_sign_offs_and_can_be_withdrawn(office_user)
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],
     reason="row locks (SELECT … FOR UPDATE) are what this proves; SQLite locks the whole file",
 )
-# serialized_rollback: the flush after a transactional test would also remove the role groups
-# the data migration made, which the next tests in this worker need.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The flush after a committing test also removes the role groups the data migration made: such
+# tests run in the serial pass after the rest (Makefile), like the browser tests.
+@pytest.mark.commits
+@pytest.mark.django_db(transaction=True)
 def test_a_web_edit_during_an_import_is_not_lost(make_xlsx, office_user, monkeypatch):
     """Two connections: the import has read (and locked) the items and is still writing when a web
     edit of one of them arrives. The edit waits for the import's lock, then is refused as stale;
