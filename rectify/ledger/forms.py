@@ -38,8 +38,9 @@ class ItemEditForm(BootstrapModelForm):
             "goal": forms.Textarea(attrs={"rows": 2}),
             "summary": forms.Textarea(attrs={"rows": 4}),
             "note": forms.Textarea(attrs={"rows": 2}),
-            "leaders": forms.SelectMultiple(attrs={"size": 6}),
-            "co_departments": forms.SelectMultiple(attrs={"size": 6}),
+            # Checkbox lists: one click never silently drops the other choices (as Ctrl-click does).
+            "leaders": forms.CheckboxSelectMultiple,
+            "co_departments": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, **kwargs):

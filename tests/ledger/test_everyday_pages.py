@@ -78,3 +78,25 @@ def test_reconciliation_only_for_the_whole_round(client, office_user, liaison, d
     assert "方案对账" in client.get("/", {"inspection": inspection.pk}).content.decode()
     client.force_login(liaison)
     assert "方案对账" not in client.get("/", {"inspection": inspection.pk}).content.decode()
+
+
+def test_leaders_and_co_departments_are_checkbox_lists(client, office_user, item, other_department):
+    from rectify.accounts.models import Leader
+
+    first, second = Leader.objects.create(name="甲", position="书记"), Leader.objects.create(name="乙", position="主任")
+    client.force_login(office_user)
+    url = reverse("ledger:item-edit", args=[item.pk])
+    page = client.get(url).content.decode()
+    assert 'type="checkbox" name="leaders"' in page and 'type="checkbox" name="co_departments"' in page
+    assert "<select name=\"leaders\"" not in page
+    data = {
+        "title": item.title,
+        "kind": item.kind,
+        "version": item.version,
+        "lead_department": item.lead_department_id,
+        "deadline": item.deadline.isoformat(),
+        "leaders": [first.pk, second.pk],
+        "co_departments": [other_department.pk],
+    }
+    client.post(url, data)
+    assert set(item.leaders.all()) == {first, second} and list(item.co_departments.all()) == [other_department]
