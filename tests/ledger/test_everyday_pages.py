@@ -100,3 +100,11 @@ def test_leaders_and_co_departments_are_checkbox_lists(client, office_user, item
     }
     client.post(url, data)
     assert set(item.leaders.all()) == {first, second} and list(item.co_departments.all()) == [other_department]
+
+
+def test_the_list_has_cards_for_phones_and_filters_behind_a_button(client, liaison, item):
+    client.force_login(liaison)
+    page = client.get(reverse("ledger:item-list")).content.decode()
+    cards = page[page.index('class="list-unstyled d-sm-none item-cards"') :]
+    assert item.title in cards and item.get_absolute_url() in cards
+    assert 'data-bs-target="#item-filters"' in page and 'id="item-filters"' in page
