@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
 
-from .bulk import paused_gc
 from .models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 from .warning import Light, is_overdue, light_for
 
@@ -139,11 +138,7 @@ def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = 
 
     Plain values, no model instances: a fixed number of queries and little memory at 100k items.
     """
-    with paused_gc():
-        return _live_states(items, day or timezone.localdate())
-
-
-def _live_states(items: QuerySet[RectificationItem], day: datetime.date) -> list[ItemState]:
+    day = day or timezone.localdate()
     rows = list(
         items.values_list(
             "pk",
@@ -243,11 +238,6 @@ _ITEM_FIELDS = ("id", *_STATE_FIELDS, "problem_id", "lead_department_id", "histo
 def _past_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     """Plain values, as ``live_states``: model instances of 10,000 historical records and their
     prefetched relations cost several times the queries themselves."""
-    with paused_gc():
-        return _past_states(inspection, day)
-
-
-def _past_states(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     end = end_of_day(day)
     latest_items = _latest(RectificationItem.history.filter(inspection_id=inspection.pk), end)
     rows = sorted(
