@@ -7,7 +7,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from rectify.ledger.models import RectificationItem
 from rectify.ledger.warning import Light
@@ -109,49 +108,38 @@ def clean_text(text: str) -> str:
 _TIMES = (datetime.date, datetime.time, datetime.timedelta)  # datetime.datetime is a date
 
 
-class _TemplateCell(Cell):
-    """A styled cell reused for every row of its column (see ``RowWriter``). openpyxl looks its
-    style up in the workbook's style list for every cell it writes; the style of a template never
-    changes, so the index is looked up once."""
-
-    __slots__ = ("_style_index",)
-
-    def __init__(self, worksheet, style: str):
-        super().__init__(worksheet, row=1, column=1)
-        self.style = style
-        self.refresh_style_index()
-
-    @property
-    def style_id(self) -> int:
-        return self._style_index
-
-    def refresh_style_index(self) -> None:
-        """After a value that may change the style: openpyxl gives a date, time or duration put
-        in a cell without a date format a number format of its own."""
-        self._style_index = super().style_id
+# The one openpyxl internal the export relies on, and the version it was checked against
+# (tests/reports/test_openpyxl_internals.py fails when either changes).
+OPENPYXL_VERSION = "3.1.5"
 
 
 class RowWriter:
     """Appends styled rows to a write-only worksheet.
 
-    A write-only sheet serialises each row as it is appended, so one styled cell per
-    (column, style) is kept and only its value changes from row to row: no style object is
-    built per cell. ``style=None`` writes a bare value.
+    A write-only sheet serialises each row as it is appended (``WriteOnlyWorksheet.append``
+    with ``WriteOnlyCell`` values, as openpyxl's documentation shows for styled cells), so one
+    styled cell per (column, style) is kept and only its value changes from row to row: no style
+    object is built per cell. ``style=None`` writes a bare value.
+
+    Public openpyxl API except for one internal, kept because it is worth more than 20 %:
+    ``_cells_to_row`` replaces the sheet's ``_values_to_row`` (see there; measured in
+    bench/RESULTS.md, "Private APIs and the bulk writer").
     """
 
     def __init__(self, worksheet, *, buffered: bool = False):
         self.worksheet = worksheet
         self.row = 0
-        self._cells: dict[tuple[int, str, bool], _TemplateCell] = {}
+        self._cells: dict[tuple[int, str, bool], WriteOnlyCell] = {}
         self._buffer: list | None = [] if buffered else None
         worksheet._values_to_row = self._cells_to_row
 
     def _cells_to_row(self, values, row_idx):
-        """Replaces openpyxl's ``WriteOnlyWorksheet._values_to_row`` (openpyxl 3.1): that one first
-        assigns every value to a plain cell and, for one of our styled cells, falls back on the
-        ValueError this raises (formatting the cell's repr into the message), then makes a new
-        cell for the next value; it costs about as much as writing the row. Our cells are used as
-        they are; a bare value (rare: ``style=None``) gets a cell of its own."""
+        """Replaces openpyxl's ``WriteOnlyWorksheet._values_to_row`` (openpyxl 3.1.5), which
+        turns an appended row into the cells it writes. That one first assigns every value to a
+        plain cell and, for one of our styled cells, falls back on the ValueError this raises
+        (formatting the cell's repr into the message), then makes a new cell for the next value:
+        the items export took 1.33x the CPU time with it (10,000 items, SQLite). Our cells are
+        used as they are; a bare value (rare: ``style=None``) gets a cell of its own."""
         for column, value in enumerate(values, 1):
             if value is None:
                 continue
@@ -160,16 +148,9 @@ class RowWriter:
             cell.row = row_idx
             yield cell
 
-    def declare_size(self, rows: int, columns: int) -> None:
-        """Tell readers the sheet's size up front (openpyxl asks this hook when it writes the sheet's
-        head, before any row); without it a reader must scan the whole sheet to size it."""
-        size = f"A1:{get_column_letter(max(columns, 1))}{max(rows, 1)}"
-        self.worksheet.calculate_dimension = lambda: size
-
     def close(self) -> None:
-        """Write the rows a buffered writer kept, now that the sheet's size is known."""
+        """Write the rows a buffered writer kept."""
         rows, self._buffer = self._buffer or [], None
-        self.declare_size(len(rows), max((len(row) for row in rows), default=1))
         self.row = 0
         for row in rows:
             self.append(row)
@@ -192,27 +173,23 @@ class RowWriter:
             key = (column, style, isinstance(value, _TIMES))
             cell = templates.get(key)
             if cell is None:
-                cell = templates[key] = _TemplateCell(self.worksheet, style)
+                cell = templates[key] = WriteOnlyCell(self.worksheet)
+                cell.style = style
             if isinstance(value, str):
-                # Text stays text, even when it starts with "=" (no formula injection). Set
-                # directly: the ``value`` setter would find out the type all over again.
-                if value:
-                    cell._value, cell.data_type = clean_text(value), "s"
-                else:
-                    cell._value, cell.data_type = None, "n"
+                cell.value = clean_text(value) or None
+                if cell.data_type == "f":
+                    cell.data_type = "s"  # text stays text, even when it starts with "=" (no formula injection)
             else:
                 cell.value = value
-                if isinstance(value, _TIMES):
-                    cell.refresh_style_index()
             row.append(cell)
         self.row += 1
         if height is None:
             self.worksheet.append(row)
             return self.row
-        # The attributes openpyxl writes for a RowDimension with this height (it reads them when
-        # it writes the row), without building one per row; removed once the row is written.
+        # Read when the row is written (at once, in a write-only sheet); dropped afterwards so
+        # that 100,000 rows keep no RowDimension each.
         dimensions = self.worksheet.row_dimensions
-        dimensions[self.row] = {"ht": f"{height:g}", "customHeight": "1"}
+        dimensions[self.row].height = height
         self.worksheet.append(row)
         del dimensions[self.row]
         return self.row
