@@ -1,6 +1,7 @@
-"""Pins the one openpyxl internal the export relies on (``RowWriter`` replaces the write-only
-sheet's ``_values_to_row``; see rectify/reports/excel/styles.py): an openpyxl upgrade that
-renames or stops calling it fails here, not silently in the export."""
+"""Pins the openpyxl internals the export's ``RowWriter`` relies on (see
+rectify/reports/excel/styles.py): the write-only sheet's ``_values_to_row``, the writer reading
+``Cell.style_id`` and ``Cell._value`` / ``data_type``. An openpyxl upgrade that renames or stops
+using them fails here, not silently in the export."""
 
 import inspect
 import io
@@ -9,6 +10,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from rectify.reports.excel import styles
@@ -46,6 +48,32 @@ def test_append_writes_the_cells_values_to_row_yields():
     assert calls == [(["a", "b"], 1), (["c"], 2)]
     rows = list(load_workbook(buffer)["甲"].iter_rows(values_only=True))
     assert rows == [("a!", "b!"), ("c!", None)]
+
+
+def test_the_writer_takes_a_cells_style_from_style_id_and_its_text_from_value_and_data_type():
+    workbook = Workbook(write_only=True)
+    workbook.add_named_style(openpyxl.styles.NamedStyle("甲样式", font=openpyxl.styles.Font(bold=True)))
+    sheet = workbook.create_sheet("丙")
+    styled = Cell(sheet, row=1, column=1)
+    styled.style = "甲样式"
+    index = styled.style_id
+
+    class Fixed(Cell):
+        __slots__ = ()
+
+        @property
+        def style_id(self):
+            return index
+
+    workbook.add_named_style(openpyxl.styles.NamedStyle("乙样式"))
+    cell = Fixed(sheet, row=1, column=1)
+    cell.style = "乙样式"  # the writer goes by style_id, not by this
+    cell._value, cell.data_type = "=1+1", "s"
+    sheet.append([cell])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    written = load_workbook(buffer)["丙"]["A1"]
+    assert (written.value, written.data_type, written.style, written.font.b) == ("=1+1", "s", "甲样式", True)
 
 
 def test_the_row_writer_reuses_its_styled_cells_row_after_row():

@@ -107,29 +107,54 @@ def clean_text(text: str) -> str:
 
 _TIMES = (datetime.date, datetime.time, datetime.timedelta)  # datetime.datetime is a date
 
-
-# The one openpyxl internal the export relies on, and the version it was checked against
-# (tests/reports/test_openpyxl_internals.py fails when either changes).
+# RowWriter relies on three openpyxl internals, checked against this version (pinned in
+# requirements.txt; tests/reports/test_openpyxl_internals.py fails when the version or the
+# behaviour changes). Kept because together they are worth more than 20 %: with openpyxl's public
+# API alone (WriteOnlyCell values through ``append``, the ``value`` setter, ``style_id`` looked
+# up per cell) the items export of 10,000 items took 1.8x the CPU time (bench/RESULTS.md,
+# "Private APIs and the bulk writer"):
+# - ``WriteOnlyWorksheet._values_to_row`` is replaced (``RowWriter._cells_to_row``);
+# - the writer reads ``Cell.style_id`` for each styled cell: ``_TemplateCell`` answers it from
+#   an index looked up once;
+# - text is put in ``Cell._value`` with its ``data_type``, which the writer reads, not through
+#   the ``value`` setter.
 OPENPYXL_VERSION = "3.1.5"
+
+
+class _TemplateCell(Cell):
+    """A styled cell reused for every row of its column (see ``RowWriter``). openpyxl looks its
+    style up in the workbook's style list for every cell it writes; the style of a template never
+    changes, so the index is looked up once."""
+
+    __slots__ = ("_style_index",)
+
+    def __init__(self, worksheet, style: str):
+        super().__init__(worksheet, row=1, column=1)
+        self.style = style
+        self.refresh_style_index()
+
+    @property
+    def style_id(self) -> int:
+        return self._style_index
+
+    def refresh_style_index(self) -> None:
+        """After a value that may change the style: openpyxl gives a date, time or duration put
+        in a cell without a date format a number format of its own."""
+        self._style_index = super().style_id
 
 
 class RowWriter:
     """Appends styled rows to a write-only worksheet.
 
-    A write-only sheet serialises each row as it is appended (``WriteOnlyWorksheet.append``
-    with ``WriteOnlyCell`` values, as openpyxl's documentation shows for styled cells), so one
-    styled cell per (column, style) is kept and only its value changes from row to row: no style
-    object is built per cell. ``style=None`` writes a bare value.
-
-    Public openpyxl API except for one internal, kept because it is worth more than 20 %:
-    ``_cells_to_row`` replaces the sheet's ``_values_to_row`` (see there; measured in
-    bench/RESULTS.md, "Private APIs and the bulk writer").
+    A write-only sheet serialises each row as it is appended, so one styled cell per
+    (column, style) is kept and only its value changes from row to row: no style object is
+    built per cell. ``style=None`` writes a bare value.
     """
 
     def __init__(self, worksheet, *, buffered: bool = False):
         self.worksheet = worksheet
         self.row = 0
-        self._cells: dict[tuple[int, str, bool], WriteOnlyCell] = {}
+        self._cells: dict[tuple[int, str, bool], _TemplateCell] = {}
         self._buffer: list | None = [] if buffered else None
         worksheet._values_to_row = self._cells_to_row
 
@@ -138,8 +163,8 @@ class RowWriter:
         turns an appended row into the cells it writes. That one first assigns every value to a
         plain cell and, for one of our styled cells, falls back on the ValueError this raises
         (formatting the cell's repr into the message), then makes a new cell for the next value:
-        the items export took 1.33x the CPU time with it (10,000 items, SQLite). Our cells are
-        used as they are; a bare value (rare: ``style=None``) gets a cell of its own."""
+        alone, it made the items export take 1.3x the CPU time. Our cells are used as they are;
+        a bare value (rare: ``style=None``) gets a cell of its own."""
         for column, value in enumerate(values, 1):
             if value is None:
                 continue
@@ -173,14 +198,18 @@ class RowWriter:
             key = (column, style, isinstance(value, _TIMES))
             cell = templates.get(key)
             if cell is None:
-                cell = templates[key] = WriteOnlyCell(self.worksheet)
-                cell.style = style
+                cell = templates[key] = _TemplateCell(self.worksheet, style)
             if isinstance(value, str):
-                cell.value = clean_text(value) or None
-                if cell.data_type == "f":
-                    cell.data_type = "s"  # text stays text, even when it starts with "=" (no formula injection)
+                # Text stays text, even when it starts with "=" (no formula injection). Set
+                # directly: the ``value`` setter would find out the type all over again.
+                if value:
+                    cell._value, cell.data_type = clean_text(value), "s"
+                else:
+                    cell._value, cell.data_type = None, "n"
             else:
                 cell.value = value
+                if isinstance(value, _TIMES):
+                    cell.refresh_style_index()
             row.append(cell)
         self.row += 1
         if height is None:
