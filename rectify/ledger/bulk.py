@@ -6,7 +6,7 @@ with ``create_with_history``.
 Kept instead of simple-history's ``bulk_create_with_history`` because the import's goal (2,000
 rows/s, bench/RESULTS.md) needs it: importing the 10,000-row monthly ledger took 1.8 s of CPU
 with this module and 4.6 s with ``bulk_create_with_history`` (SQLite, fastest of three), i.e.
-about 1,600 instead of 2,700 rows/s with the database's share; see "Private APIs and the bulk
+about 1,500 instead of 2,700 rows/s with the database's share; see "Private APIs and the bulk
 writer" in bench/RESULTS.md.
 """
 
