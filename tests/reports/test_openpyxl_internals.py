@@ -1,6 +1,6 @@
 """Pins the openpyxl internals the export's ``RowWriter`` relies on (see
 rectify/reports/excel/styles.py): the write-only sheet's ``_values_to_row``, the writer reading
-``Cell.style_id`` and ``Cell._value`` / ``data_type``. An openpyxl upgrade that renames or stops
+``Cell.style_id``, ``Cell._value`` / ``data_type`` and a row's attributes from ``row_dimensions``. An openpyxl upgrade that renames or stops
 using them fails here, not silently in the export."""
 
 import inspect
@@ -74,6 +74,20 @@ def test_the_writer_takes_a_cells_style_from_style_id_and_its_text_from_value_an
     workbook.save(buffer)
     written = load_workbook(buffer)["丙"]["A1"]
     assert (written.value, written.data_type, written.style, written.font.b) == ("=1+1", "s", "甲样式", True)
+
+
+def test_the_writer_takes_a_rows_attributes_from_row_dimensions_as_a_mapping():
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("丁")
+    sheet.row_dimensions[1] = {"ht": "42", "customHeight": "1"}
+    sheet.append(["高"])
+    del sheet.row_dimensions[1]
+    sheet.append(["矮"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    written = load_workbook(buffer)["丁"]
+    assert (written.row_dimensions[1].height, written.row_dimensions[1].customHeight) == (42, True)
+    assert written.row_dimensions[2].height is None
 
 
 def test_the_row_writer_reuses_its_styled_cells_row_after_row():

@@ -107,7 +107,7 @@ def clean_text(text: str) -> str:
 
 _TIMES = (datetime.date, datetime.time, datetime.timedelta)  # datetime.datetime is a date
 
-# RowWriter relies on three openpyxl internals, checked against this version (pinned in
+# RowWriter relies on four openpyxl internals, checked against this version (pinned in
 # requirements.txt; tests/reports/test_openpyxl_internals.py fails when the version or the
 # behaviour changes). Kept because together they are worth more than 20 %: with openpyxl's public
 # API alone (WriteOnlyCell values through ``append``, the ``value`` setter, ``style_id`` looked
@@ -117,7 +117,10 @@ _TIMES = (datetime.date, datetime.time, datetime.timedelta)  # datetime.datetime
 # - the writer reads ``Cell.style_id`` for each styled cell: ``_TemplateCell`` answers it from
 #   an index looked up once;
 # - text is put in ``Cell._value`` with its ``data_type``, which the writer reads, not through
-#   the ``value`` setter.
+#   the ``value`` setter;
+# - a row's height is given as the attributes the writer reads from ``row_dimensions`` (a plain
+#   dict), not as a ``RowDimension`` built for each row (about 9 µs a row; +8 % on the items
+#   export at 10,000 items).
 OPENPYXL_VERSION = "3.1.5"
 
 
@@ -215,10 +218,11 @@ class RowWriter:
         if height is None:
             self.worksheet.append(row)
             return self.row
-        # Read when the row is written (at once, in a write-only sheet); dropped afterwards so
-        # that 100,000 rows keep no RowDimension each.
+        # The attributes openpyxl writes for a RowDimension with this height (it reads them when
+        # it writes the row, at once in a write-only sheet), without building one per row;
+        # removed once the row is written.
         dimensions = self.worksheet.row_dimensions
-        dimensions[self.row].height = height
+        dimensions[self.row] = {"ht": f"{height:g}", "customHeight": "1"}
         self.worksheet.append(row)
         del dimensions[self.row]
         return self.row
