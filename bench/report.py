@@ -1,4 +1,7 @@
-"""Renders bench/RESULTS.md from the numbers ``run.py`` collected."""
+"""Renders bench/RESULTS.md from the numbers ``run.py`` collected, and appends the hand-written
+review notes of ``bench/REVIEW.md`` (measurements that justify a design choice) unchanged."""
+
+from pathlib import Path
 
 from bench.common import BACKEND_LABELS, PAGE_LABELS, size_label
 
@@ -10,6 +13,7 @@ EXPORT_MEMORY_MB = 500
 IMPORT_ROWS_PER_S = 2000
 HOSTILE_MEMORY_MB = 500
 LOAD_FRACTION = 0.2
+REVIEW_NOTES = Path(__file__).resolve().parent / "REVIEW.md"
 
 
 def _ms(seconds) -> str:
@@ -67,6 +71,8 @@ def render(data: dict) -> str:
     out += _goals(backends, sizes, data.get("hostile"))
     out += _shortfalls(backends, sizes)
     out += _explain(backends)
+    if REVIEW_NOTES.exists():
+        out += ["", REVIEW_NOTES.read_text(encoding="utf-8").rstrip()]
     return "\n".join(out) + "\n"
 
 

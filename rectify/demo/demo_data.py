@@ -30,7 +30,7 @@ from django.utils import timezone
 from rectify.accounts.models import Department, Leader
 from rectify.chinese import chinese_date, chinese_number
 from rectify.ledger import revision
-from rectify.ledger.bulk import BulkWriter, paused_gc
+from rectify.ledger.bulk import BulkWriter
 from rectify.ledger.models import (
     Decision,
     Extension,
@@ -288,7 +288,7 @@ def generate_demo_data(
     if not 1 <= inspections <= items:
         raise ValueError("inspections must be between 1 and the number of items")
     started = time.perf_counter()
-    with paused_gc(), _bulk_load_session(), connection.constraint_checks_disabled(), transaction.atomic():
+    with _bulk_load_session(), connection.constraint_checks_disabled(), transaction.atomic():
         generator = _Generator(
             rng=random.Random(seed),
             today=today or timezone.localdate(),

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from rectify.accounts.models import Department, Leader
 
-from .bulk import paused_gc
 from .models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 from .warning import Light, is_overdue, light_for
 
@@ -107,14 +106,19 @@ class ItemOutline:
 
 def outline_as_of(inspection: Inspection, day: datetime.date) -> list[ItemOutline]:
     """Every item of ``inspection`` as it stood at the end of ``day`` (outline only), by number."""
-    fields = ("pk", "number", "status", "deadline", "return_count")
+    fields = ("number", "status", "deadline", "return_count")
     if day >= timezone.localdate():
-        rows = RectificationItem.objects.filter(inspection=inspection).order_by("number").values_list(*fields)
-        return [ItemOutline(*row, as_of=day) for row in rows]
+        rows = RectificationItem.objects.filter(inspection=inspection).order_by("number").values_list("pk", *fields)
+        return [ItemOutline(pk, *values, as_of=day) for pk, *values in rows]
     history = _latest(RectificationItem.history.filter(inspection_id=inspection.pk), end_of_day(day))
-    rows = history.values_list("id", *fields[1:], "history_type")
+    rows = history.values_list("id", *fields, "history_type", named=True)
     return sorted(
-        (ItemOutline(*row[:-1], as_of=day) for row in rows if row[-1] != "-"), key=lambda outline: outline.number
+        (
+            ItemOutline(row.id, row.number, row.status, row.deadline, row.return_count, as_of=day)
+            for row in rows
+            if row.history_type != "-"
+        ),
+        key=lambda outline: outline.number,
     )
 
 
@@ -134,14 +138,16 @@ def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = 
 
     Plain values, no model instances: a fixed number of queries and little memory at 100k items.
     """
-    with paused_gc():
-        return _live_states(items, day or timezone.localdate())
-
-
-def _live_states(items: QuerySet[RectificationItem], day: datetime.date) -> list[ItemState]:
+    day = day or timezone.localdate()
     rows = list(
         items.values_list(
-            "pk", *_STATE_FIELDS, "problem_id", "problem__sequence", "problem__title", "lead_department__name"
+            "pk",
+            *_STATE_FIELDS,
+            "problem_id",
+            "problem__sequence",
+            "problem__title",
+            "lead_department__name",
+            named=True,
         )
     )
     selected = items.order_by().values("pk")
@@ -170,23 +176,23 @@ def _live_states(items: QuerySet[RectificationItem], day: datetime.date) -> list
         .values_list("item_id", "reported_on", "text")
     ):
         progress[item_id].append(ProgressState(reported_on, text))
-    n = len(_STATE_FIELDS) + 1  # the values after pk and the state fields
     return [
         _state(
-            r,
-            problem=ProblemState(r[n], r[n + 1], r[n + 2]),
-            lead_department=r[n + 3] or "",
-            co_departments=co_departments[r[0]],
-            leaders=leaders[r[0]],
-            measures=measures[r[0]],
-            progress=progress[r[0]],
+            row,
+            pk=row.pk,
+            problem=ProblemState(row.problem_id, row.problem__sequence, row.problem__title),
+            lead_department=row.lead_department__name or "",
+            co_departments=co_departments[row.pk],
+            leaders=leaders[row.pk],
+            measures=measures[row.pk],
+            progress=progress[row.pk],
             as_of=day,
         )
-        for r in rows
+        for row in rows
     ]
 
 
-# The ItemState fields read as they are, after the primary key, in both the live and the past ledger.
+# The ItemState fields read as they are, in both the live and the past ledger.
 _STATE_FIELDS = (
     "number",
     "title",
@@ -202,9 +208,9 @@ _STATE_FIELDS = (
 )
 
 
-def _state(row: tuple, **fields) -> ItemState:
-    """An ItemState from a row (pk, then ``_STATE_FIELDS``) and the rest of its fields."""
-    return ItemState(pk=row[0], **dict(zip(_STATE_FIELDS, row[1:], strict=False)), **fields)
+def _state(row, **fields) -> ItemState:
+    """An ItemState from a named row holding ``_STATE_FIELDS`` and the rest of its fields."""
+    return ItemState(**{name: getattr(row, name) for name in _STATE_FIELDS}, **fields)
 
 
 def _latest(history_queryset: QuerySet, end: datetime.datetime) -> QuerySet:
@@ -232,14 +238,12 @@ _ITEM_FIELDS = ("id", *_STATE_FIELDS, "problem_id", "lead_department_id", "histo
 def _past_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     """Plain values, as ``live_states``: model instances of 10,000 historical records and their
     prefetched relations cost several times the queries themselves."""
-    with paused_gc():
-        return _past_states(inspection, day)
-
-
-def _past_states(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     end = end_of_day(day)
     latest_items = _latest(RectificationItem.history.filter(inspection_id=inspection.pk), end)
-    rows = sorted((row for row in latest_items.values_list(*_ITEM_FIELDS) if row[-1] != "-"), key=lambda row: row[1])
+    rows = sorted(
+        (row for row in latest_items.values_list(*_ITEM_FIELDS, named=True) if row.history_type != "-"),
+        key=lambda row: row.number,
+    )
     if not rows:
         return []
     # Subqueries, not lists of ids: SQLite builds limit a query to 32,766 parameters.
@@ -261,20 +265,20 @@ def _past_states(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     ):
         problems[pk] = ProblemState(pk, sequence, title)
 
-    departments = {pk: (order, name) for pk, order, name in Department.objects.values_list("pk", "sort_order", "name")}
-    leader_names = {pk: (order, name) for pk, order, name in Leader.objects.values_list("pk", "sort_order", "name")}
+    departments = {row.pk: row for row in Department.objects.values_list("pk", "sort_order", "name", named=True)}
+    leader_names = {row.pk: row for row in Leader.objects.values_list("pk", "sort_order", "name", named=True)}
     leaders = _related_names(RectificationItem.leaders, "leader_id", records, leader_names)
     co_departments = _related_names(RectificationItem.co_departments, "department_id", records, departments)
 
     measures = defaultdict(list)
-    for item_id, sequence, text, is_done, done_on, kind in sorted(
+    for row in sorted(
         _latest(Measure.history.filter(item_id__in=item_ids), end).values_list(
-            "item_id", "sequence", "text", "is_done", "done_on", "history_type"
+            "item_id", "sequence", "text", "is_done", "done_on", "history_type", named=True
         ),
-        key=lambda row: (row[0], row[1]),
+        key=lambda row: (row.item_id, row.sequence),
     ):
-        if kind != "-":
-            measures[item_id].append(MeasureState(sequence, text, is_done, done_on))
+        if row.history_type != "-":
+            measures[row.item_id].append(MeasureState(row.sequence, row.text, row.is_done, row.done_on))
     progress = defaultdict(list)
     for item_id, reported_on, text in (
         ProgressUpdate.objects.filter(item_id__in=item_ids, created_at__lt=end, reported_on__lte=day)
@@ -283,31 +287,32 @@ def _past_states(inspection: Inspection, day: datetime.date) -> list[ItemState]:
     ):
         progress[item_id].append(ProgressState(reported_on, text))
 
-    n = len(_STATE_FIELDS) + 1  # problem_id, lead_department_id, history_id follow
     return [
         _state(
-            r,
-            problem=problems.get(r[n]) or ProblemState(r[n], 0, ""),
-            lead_department=departments[r[n + 1]][1] if r[n + 1] in departments else "",
-            co_departments=co_departments[r[n + 2]],
-            leaders=leaders[r[n + 2]],
-            measures=measures[r[0]],
-            progress=progress[r[0]],
+            row,
+            pk=row.id,
+            problem=problems.get(row.problem_id) or ProblemState(row.problem_id, 0, ""),
+            lead_department=departments[row.lead_department_id].name if row.lead_department_id in departments else "",
+            co_departments=co_departments[row.history_id],
+            leaders=leaders[row.history_id],
+            measures=measures[row.id],
+            progress=progress[row.id],
             as_of=day,
         )
-        for r in rows
+        for row in rows
     ]
 
 
 def _related_names(descriptor, target: str, records: QuerySet, names: dict) -> defaultdict:
     """history_id → the names of an item's leaders or co-departments in that record (simple-history
-    keeps the m2m rows of each record), ordered as the live ledger orders them."""
+    keeps the m2m rows of each record), ordered as the live ledger orders them. ``names``: pk →
+    a named row with ``pk``, ``sort_order`` and ``name``."""
     m2m_history = apps.get_model("ledger", f"HistoricalRectificationItem_{descriptor.field.name}")
     linked = defaultdict(list)
     for history_id, pk in m2m_history.objects.filter(history_id__in=records).values_list("history_id", target):
         if pk in names:
-            linked[history_id].append((*names[pk], pk))
+            linked[history_id].append(names[pk])
     result = defaultdict(list)
     for history_id, entries in linked.items():
-        result[history_id] = [name for _order, name, _pk in sorted(entries, key=lambda e: (e[0], e[2]))]
+        result[history_id] = [entry.name for entry in sorted(entries, key=lambda entry: (entry.sort_order, entry.pk))]
     return result

@@ -1,14 +1,17 @@
 """Bulk loads on the raw database connection: multi-row ``executemany`` on SQLite, ``COPY`` on
-PostgreSQL, without the ORM's per-row SQL compilation (which was 80 % of the time of
-``bulk_create_with_history`` in the Excel import). ``generate_demo_data`` writes its rows with
+PostgreSQL, without the ORM's per-row SQL compilation. ``generate_demo_data`` writes its rows with
 ``BulkWriter`` directly; the Excel import inserts plain rows and their simple-history records
 with ``create_with_history``.
+
+Kept instead of simple-history's ``bulk_create_with_history`` because the import's goal (2,000
+rows/s, bench/RESULTS.md) needs it: importing the 10,000-row monthly ledger took 1.8 s of CPU
+with this module and 4.6 s with ``bulk_create_with_history`` (SQLite, fastest of three), i.e.
+about 1,500 instead of 2,700 rows/s with the database's share; see "Private APIs and the bulk
+writer" in bench/RESULTS.md.
 """
 
-import contextlib
 import csv
 import datetime
-import gc
 import io
 import operator
 from functools import partial
@@ -17,21 +20,6 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max, Model
 from django.utils import timezone
-
-
-@contextlib.contextmanager
-def paused_gc():
-    """Building hundreds of thousands of small objects (rows, states) sets off Python's cyclic
-    garbage collector again and again, each full pass walking every live object: about half the
-    time of building a 10,000-item ledger. Nothing built in bulk here forms reference cycles; the
-    collector runs as usual afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class BulkTable:

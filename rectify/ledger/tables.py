@@ -1,9 +1,10 @@
 """The item list's table (django-tables2)."""
 
 import django_tables2 as tables
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_tables2 import RequestConfig
 
 from .models import RectificationItem
 from .presentation import light_badge, status_badge
@@ -13,13 +14,17 @@ class ItemTable(tables.Table):
     select = tables.CheckBoxColumn(
         accessor="pk", attrs={"input": {"name": "items", "form": "bulk-form"}, "th__input": {"aria-label": "全选"}}
     )
+    # Every ordering ends on (inspection, number): rows that tie keep one order from page to page
+    # and in the export.
     number = tables.Column(verbose_name=_("序号"), order_by=("inspection_id", "number"))
-    problem = tables.Column(verbose_name=_("反馈问题"), order_by=("problem__sequence",))
-    title = tables.Column(verbose_name=_("整改事项"), linkify=True)
-    lead_department = tables.Column(verbose_name=_("责任部门"), order_by=("lead_department__name",))
+    problem = tables.Column(verbose_name=_("反馈问题"), order_by=("problem__sequence", "inspection_id", "number"))
+    title = tables.Column(verbose_name=_("整改事项"), linkify=True, order_by=("title", "inspection_id", "number"))
+    lead_department = tables.Column(
+        verbose_name=_("责任部门"), order_by=("lead_department__name", "inspection_id", "number")
+    )
     leaders = tables.Column(verbose_name=_("责任领导"), empty_values=(), orderable=False)
     deadline = tables.DateColumn(verbose_name=_("完成时限"), format="Y-m-d")
-    status = tables.Column(verbose_name=_("完成状态"))
+    status = tables.Column(verbose_name=_("完成状态"), order_by=("status", "inspection_id", "number"))
     light = tables.Column(verbose_name=_("预警"), empty_values=(), orderable=False)
 
     class Meta:
@@ -49,3 +54,11 @@ class ItemTable(tables.Table):
 
     def render_light(self, record):
         return light_badge(record.light())
+
+
+def listed_order(request, items: QuerySet[RectificationItem]) -> QuerySet[RectificationItem]:
+    """``items`` in the order the item list shows them for this request (its ``sort`` parameter,
+    through the table's own column orderings), unpaginated: what "导出Excel" writes."""
+    table = ItemTable(items)
+    RequestConfig(request, paginate=False).configure(table)
+    return table.data.data

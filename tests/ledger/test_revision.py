@@ -70,3 +70,65 @@ def test_an_excel_import_raises_it(django_capture_on_commit_callbacks, tmp_path)
     with django_capture_on_commit_callbacks(execute=True):
         import_ledger(source=path, title="导入")
     assert current() == before + 1
+
+
+def test_a_rolled_back_savepoint_does_not_swallow_a_later_change(django_capture_on_commit_callbacks):
+    """Django drops the callbacks of a rolled-back savepoint: the next change schedules anew."""
+
+    class Rollback(Exception):
+        pass
+
+    before = current()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            with pytest.raises(Rollback), transaction.atomic():
+                revision.changed()
+                raise Rollback
+            revision.changed()
+            revision.changed()
+    assert len(callbacks) == 1
+    assert current() == before + 1
+
+
+def test_a_released_savepoint_keeps_its_raise(django_capture_on_commit_callbacks):
+    before = current()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            with transaction.atomic():
+                revision.changed()
+            revision.changed()
+    assert len(callbacks) == 1
+    assert current() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_committed_transaction_raises_it_once():
+    before = current()
+    with transaction.atomic():
+        revision.changed()
+        assert current() == before
+    assert current() == before + 1
+    with transaction.atomic():
+        revision.changed()
+        with transaction.atomic():
+            revision.changed()
+        revision.changed()
+    assert current() == before + 2
+    revision.changed()  # outside a transaction: at once
+    assert current() == before + 3
+
+
+def test_a_rolled_back_transaction_leaves_no_raise_behind(django_capture_on_commit_callbacks):
+    class Rollback(Exception):
+        pass
+
+    before = current()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(Rollback), transaction.atomic():
+            with transaction.atomic():
+                revision.changed()
+                raise Rollback
+        with transaction.atomic():
+            revision.changed()
+    assert len(callbacks) == 1
+    assert current() == before + 1

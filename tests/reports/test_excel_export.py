@@ -474,3 +474,35 @@ def test_the_row_writer_keeps_dates_and_numbers_in_their_own_formats(tmp_path):
     ]
     assert [sheet.cell(row, 1).is_date for row in (1, 2, 3)] == [True, False, True]
     assert [sheet.cell(row, 2).is_date for row in (1, 2, 3)] == [False, True, False]
+
+
+@pytest.mark.parametrize("sort", ["-number", "deadline", "-deadline", "lead_department", "-status", "title", "bogus"])
+def test_item_list_export_follows_the_lists_sort_order(client, office_user, read_workbook, sort):
+    first, second = Department.objects.create(name="甲局"), Department.objects.create(name="乙局")
+    problem = make_problem(make_inspection(), title="问题甲。")
+    for title, deadline, department, status in (
+        ("事项丙", datetime.date(2030, 3, 1), first, Status.IN_PROGRESS),
+        ("事项甲", None, second, Status.NOT_STARTED),
+        ("事项乙", datetime.date(2030, 1, 1), second, Status.IN_PROGRESS),
+        ("事项丁", datetime.date(2030, 2, 1), first, Status.ONGOING),
+    ):
+        make_item(problem, title=title, deadline=deadline, lead_department=department, status=status)
+    client.force_login(office_user)
+    page = client.get(reverse("ledger:item-list"), {"sort": sort})
+    on_screen = [row.record.title for row in page.context["table"].page.object_list]
+    response = client.get(reverse("reports:items-xlsx"), {"sort": sort})
+    assert response.status_code == 200
+    exported = [row[2] for row in data_rows(read_workbook(response.content)["整改台账"])]
+    assert exported == on_screen
+    unsorted = ["事项丙", "事项甲", "事项乙", "事项丁"]  # by number, the list's default
+    expected = {
+        "-number": ["事项丁", "事项乙", "事项甲", "事项丙"],
+        "deadline": ["事项乙", "事项丁", "事项丙", "事项甲"],  # no deadline last
+        "-deadline": ["事项丙", "事项丁", "事项乙", "事项甲"],
+        "-status": ["事项丁", "事项甲", "事项乙", "事项丙"],  # ties by number, reversed too
+        "bogus": unsorted,  # an unknown column is ignored, as the list ignores it
+    }
+    if sort in expected:
+        assert exported == expected[sort]
+    else:  # text orders depend on the database's collation
+        assert exported != unsorted

@@ -97,7 +97,6 @@ def write_ledger_sheet(workbook: Workbook, heading: Heading, states: list[ItemSt
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     _page_setup(sheet)
     writer = styles.RowWriter(sheet)
-    writer.declare_size(HEADER_ROW + len(states), last)
     sheet.row_dimensions[1].height = 36
     writer.append([(styles.TITLE, heading.title)] + [(None, None)] * (last - 1))
     sheet.merged_cells.add(f"A1:{last_letter}1")

@@ -16,7 +16,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from rectify.accounts.models import Department, Leader, User
 from rectify.ledger import bulk, revision
-from rectify.ledger.bulk import paused_gc
 from rectify.ledger.models import (
     Decision,
     FeedbackProblem,
@@ -76,8 +75,7 @@ def import_ledger(
         raise LedgerImportError(["请选择要导入到的巡视轮次，或填写新巡视轮次的名称（二者选一）。"])
     if title and len(title) > _TITLE_MAX:
         raise LedgerImportError([f"巡视轮次名称过长（最多{_TITLE_MAX}字）。"])
-    with paused_gc():
-        return _import(source, inspection, title, dry_run, user, today, expected_versions, file_name)
+    return _import(source, inspection, title, dry_run, user, today, expected_versions, file_name)
 
 
 def _import(source, inspection, title, dry_run, user, today, expected_versions, file_name) -> ImportPlan:

@@ -7,7 +7,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from rectify.ledger.models import RectificationItem
 from rectify.ledger.warning import Light
@@ -108,6 +107,22 @@ def clean_text(text: str) -> str:
 
 _TIMES = (datetime.date, datetime.time, datetime.timedelta)  # datetime.datetime is a date
 
+# RowWriter relies on four openpyxl internals, checked against this version (pinned in
+# requirements.txt; tests/reports/test_openpyxl_internals.py fails when the version or the
+# behaviour changes). Kept because together they are worth more than 20 %: with openpyxl's public
+# API alone (WriteOnlyCell values through ``append``, the ``value`` setter, ``style_id`` looked
+# up per cell) the items export of 10,000 items took 1.8x the CPU time (bench/RESULTS.md,
+# "Private APIs and the bulk writer"):
+# - ``WriteOnlyWorksheet._values_to_row`` is replaced (``RowWriter._cells_to_row``);
+# - the writer reads ``Cell.style_id`` for each styled cell: ``_TemplateCell`` answers it from
+#   an index looked up once;
+# - text is put in ``Cell._value`` with its ``data_type``, which the writer reads, not through
+#   the ``value`` setter;
+# - a row's height is given as the attributes the writer reads from ``row_dimensions`` (a plain
+#   dict), not as a ``RowDimension`` built for each row (about 9 µs a row; +8 % on the items
+#   export at 10,000 items).
+OPENPYXL_VERSION = "3.1.5"
+
 
 class _TemplateCell(Cell):
     """A styled cell reused for every row of its column (see ``RowWriter``). openpyxl looks its
@@ -147,11 +162,12 @@ class RowWriter:
         worksheet._values_to_row = self._cells_to_row
 
     def _cells_to_row(self, values, row_idx):
-        """Replaces openpyxl's ``WriteOnlyWorksheet._values_to_row`` (openpyxl 3.1): that one first
-        assigns every value to a plain cell and, for one of our styled cells, falls back on the
-        ValueError this raises (formatting the cell's repr into the message), then makes a new
-        cell for the next value; it costs about as much as writing the row. Our cells are used as
-        they are; a bare value (rare: ``style=None``) gets a cell of its own."""
+        """Replaces openpyxl's ``WriteOnlyWorksheet._values_to_row`` (openpyxl 3.1.5), which
+        turns an appended row into the cells it writes. That one first assigns every value to a
+        plain cell and, for one of our styled cells, falls back on the ValueError this raises
+        (formatting the cell's repr into the message), then makes a new cell for the next value:
+        alone, it made the items export take 1.3x the CPU time. Our cells are used as they are;
+        a bare value (rare: ``style=None``) gets a cell of its own."""
         for column, value in enumerate(values, 1):
             if value is None:
                 continue
@@ -160,16 +176,9 @@ class RowWriter:
             cell.row = row_idx
             yield cell
 
-    def declare_size(self, rows: int, columns: int) -> None:
-        """Tell readers the sheet's size up front (openpyxl asks this hook when it writes the sheet's
-        head, before any row); without it a reader must scan the whole sheet to size it."""
-        size = f"A1:{get_column_letter(max(columns, 1))}{max(rows, 1)}"
-        self.worksheet.calculate_dimension = lambda: size
-
     def close(self) -> None:
-        """Write the rows a buffered writer kept, now that the sheet's size is known."""
+        """Write the rows a buffered writer kept."""
         rows, self._buffer = self._buffer or [], None
-        self.declare_size(len(rows), max((len(row) for row in rows), default=1))
         self.row = 0
         for row in rows:
             self.append(row)
@@ -210,7 +219,8 @@ class RowWriter:
             self.worksheet.append(row)
             return self.row
         # The attributes openpyxl writes for a RowDimension with this height (it reads them when
-        # it writes the row), without building one per row; removed once the row is written.
+        # it writes the row, at once in a write-only sheet), without building one per row;
+        # removed once the row is written.
         dimensions = self.worksheet.row_dimensions
         dimensions[self.row] = {"ht": f"{height:g}", "customHeight": "1"}
         self.worksheet.append(row)

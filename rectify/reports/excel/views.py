@@ -18,6 +18,7 @@ from rectify.ledger import selectors
 from rectify.ledger.asof import live_states
 from rectify.ledger.filters import ItemFilter
 from rectify.ledger.models import Inspection
+from rectify.ledger.tables import listed_order
 
 from . import uploads
 from .errors import listed_errors
@@ -75,9 +76,10 @@ def ledger_xlsx(request):
 @require_GET
 @permission_required("ledger.view_ledger", raise_exception=True)
 def items_xlsx(request):
-    """Exactly the rows the item list shows for this user and these filters (/items/?…)."""
+    """Exactly the rows the item list shows for this user and these filters (/items/?…), in the
+    list's order (its ``sort``), every page."""
     item_filter = ItemFilter(request.GET, queryset=selectors.item_list_queryset(request.user))
-    items = item_filter.qs
+    items = listed_order(request, item_filter.qs)
     today = timezone.localdate()
     heading = _list_heading(item_filter, items, today)
     states = live_states(items, today)
