@@ -17,7 +17,14 @@ PASSWORD = "Test#Passw0rd-2023"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need Debian's Chromium; without it they are reported as skipped, loudly."""
+    """Tests that commit for real (``django_db(transaction=True)``) are marked ``commits``: the
+    flush after each also removes the role groups the data migration made, so they run in the
+    serial pass after the rest (Makefile). Browser tests need Debian's Chromium; without it they
+    are reported as skipped, loudly."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") or "transactional_db" in item.fixturenames:
+            item.add_marker(pytest.mark.commits)
     if CHROMIUM.exists():
         return
     reason = f"没有找到 {CHROMIUM}：浏览器测试未运行（apt-get install chromium fonts-wqy-microhei）"

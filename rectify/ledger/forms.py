@@ -82,6 +82,18 @@ class ProgressForm(BootstrapForm):
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     reported_on = forms.DateField(label=_("报告日期"), widget=DateInput(), initial=timezone.localdate)
     files = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("可多选；支持 %s。") % ALLOWED_LABEL)
+    # On a phone this opens the camera straight away; the photo is checked like any evidence file.
+    photos = MultipleFileField(
+        label=_("拍照上传"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
+        help_text=_("用手机拍摄现场照片作为佐证材料（JPG、PNG）。"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["files"] = [*(cleaned.get("files") or []), *(cleaned.pop("photos", None) or [])]
+        return cleaned
 
 
 class EvidenceForm(BootstrapForm):

@@ -108,3 +108,19 @@ def test_the_list_has_cards_for_phones_and_filters_behind_a_button(client, liais
     cards = page[page.index('class="list-unstyled d-sm-none item-cards"') :]
     assert item.title in cards and item.get_absolute_url() in cards
     assert 'data-bs-target="#item-filters"' in page and 'id="item-filters"' in page
+
+
+def test_the_progress_form_takes_photos_from_the_camera(client, liaison, item):
+    client.force_login(liaison)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert 'capture="environment"' in page and 'name="photos"' in page
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    client.post(
+        reverse("ledger:add-progress", args=[item.pk]),
+        {
+            "text": "现场整改完毕",
+            "reported_on": timezone.localdate().isoformat(),
+            "photos": [SimpleUploadedFile("现场.png", png, content_type="image/png")],
+        },
+    )
+    assert item.evidence.get().original_name == "现场.png"

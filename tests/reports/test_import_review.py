@@ -148,9 +148,7 @@ def test_a_notice_import_gets_import_sign_offs_and_can_be_withdrawn(office_user)
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],
     reason="row locks (SELECT … FOR UPDATE) are what this proves; SQLite locks the whole file",
 )
-# The flush after a committing test also removes the role groups the data migration made: such
-# tests run in the serial pass after the rest (Makefile), like the browser tests.
-@pytest.mark.commits
+# Committing (marked ``commits`` by conftest): runs in the serial pass after the rest.
 @pytest.mark.django_db(transaction=True)
 def test_a_web_edit_during_an_import_is_not_lost(make_xlsx, office_user, monkeypatch):
     """Two connections: the import has read (and locked) the items and is still writing when a web
