@@ -1,7 +1,8 @@
 # Rectify (巡视整改台账管理系统) — developer and CI entry points.
 #
 #   make install       virtualenv in .venv + requirements (re-run only when requirements.txt changes)
-#   make setup         install, migrate, load the seed data if the database is empty, demo accounts
+#   make setup         install, migrate, load the seed data if the database is empty, demo accounts,
+#                      a demo round dated around today
 #   make run           setup, then the development server on http://127.0.0.1:8000/
 #   make browser-deps  Debian's chromium + fonts-wqy-microhei for the Playwright tests (root only)
 #   make lint          ruff + a check that no model change lacks its migration
@@ -39,6 +40,7 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed_if_empty
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py load_demo_round
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
