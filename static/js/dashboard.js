@@ -85,7 +85,13 @@
   }, function (p) { return data.deadlines.urls[p.dataIndex]; });
 
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
-  window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
+  // Printing: redraw at the printed size. Chrome lays the page out for print after "beforeprint",
+  // so the print media query's change is the moment the printed sizes are known.
+  function resizeAll() { charts.forEach(function (c) { c.resize(); }); }
+  window.addEventListener("beforeprint", resizeAll);
+  window.addEventListener("afterprint", resizeAll);
+  var printMedia = window.matchMedia("print");
+  if (printMedia.addEventListener) { printMedia.addEventListener("change", resizeAll); }
 
   var printButton = document.querySelector('[data-action="print"]');
   if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
