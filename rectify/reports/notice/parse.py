@@ -48,22 +48,18 @@ from .prose import (
 )
 from .totals import StatedTotals, mismatches, stated_totals
 
-_Q_OPEN = "[“\"‘'「『]?"
-_Q_CLOSE = "[”\"’'」』]?"
 _END = r"\s*[。：:；;，,]?\s*"
 
 PROBLEM_PREFIX_RE = re.compile(r"^(?:反馈问题|存在问题|问题)\s*[：:]\s*")
-AREA_RE = re.compile(rf"^(?:关于)?在\s*{_Q_OPEN}(.+?){_Q_CLOSE}\s*方面(.*)$")
+AREA_RE = re.compile(r"^(?:关于)?在\s*(.+?)\s*方面(.*)$")
 AREA_REST_RE = re.compile(r"^(?:存在的问题|存在问题|的问题|问题)?(?:的整改(?:落实)?情况)?\s*[。：:；;，,]?\s*")
 ITEM_WRAPPERS = [
     # 关于“…”问题的整改（落实情况）, 关于“…”的整改, 关于…问题整改情况
-    re.compile(
-        rf"^关于\s*{_Q_OPEN}(.+?){_Q_CLOSE}\s*(?:等)?(?:方面)?(?:的)?(?:问题)?(?:的)?整改(?:落实)?(?:情况)?{_END}$"
-    ),
+    re.compile(rf"^关于\s*(.+?)\s*(?:等)?(?:方面)?(?:的)?(?:问题)?(?:的)?整改(?:落实)?(?:情况)?{_END}$"),
     # 关于…的问题
-    re.compile(rf"^关于\s*{_Q_OPEN}(.+?){_Q_CLOSE}\s*(?:等)?(?:方面)?的?问题{_END}$"),
+    re.compile(rf"^关于\s*(.+?)\s*(?:等)?(?:方面)?的?问题{_END}$"),
     # 针对…问题（的整改）
-    re.compile(rf"^针对\s*{_Q_OPEN}(.+?){_Q_CLOSE}\s*(?:等)?(?:方面)?的?问题(?:的?整改(?:落实)?(?:情况)?)?{_END}$"),
+    re.compile(rf"^针对\s*(.+?)\s*(?:等)?(?:方面)?的?问题(?:的?整改(?:落实)?(?:情况)?)?{_END}$"),
 ]
 ITEM_LIKE_RE = re.compile(r"^(?:关于|针对).+(?:问题|整改)")
 SUMMARY_LABEL = r"(?:整改落实情况|整改进展情况|整改完成情况|整改情况|整改措施|整改进展|落实情况)\s*[：:]\s*"
@@ -232,7 +228,7 @@ class ParsedNotice:
 
 
 def section_role(title: str) -> SectionRole:
-    if any(word in title for word in ("未完成", "正在整改", "整改中的", "推进中")):
+    if any(word in title for word in ("未完成", "正在整改", "正在推进", "整改中的", "推进中")):
         return SectionRole.IN_PROGRESS
     if any(word in title for word in ("长期坚持", "长期整改", "持续整改", "长期推进")):
         return SectionRole.ONGOING
@@ -631,13 +627,16 @@ def parse_notice(paragraphs: list[str]) -> ParsedNotice:
 
 
 def _number(rows: list, written: str, final: str, noun: str, warnings: list[str]) -> None:
-    """Keep the numbers as written when they are distinct; otherwise number in order of appearance."""
+    """Keep the numbers as written when they are distinct; otherwise number in order of appearance
+    (silently when the rows have no numbers of their own, 0, with a warning when written numbers repeat)."""
     numbers = [getattr(row, written) for row in rows]
     if len(set(numbers)) == len(numbers) and all(n >= 1 for n in numbers):
         for row in rows:
             setattr(row, final, getattr(row, written))
         return
-    warnings.append(f"通报中{noun}的编号有重复，已按出现顺序重新编号为 1—{len(rows)}。")
+    given = [n for n in numbers if n]
+    if len(set(given)) != len(given):
+        warnings.append(f"通报中{noun}的编号有重复，已按出现顺序重新编号为 1—{len(rows)}。")
     for position, row in enumerate(rows, start=1):
         setattr(row, final, position)
 

@@ -1,0 +1,105 @@
+"""The corpus: notices of the shapes units publish, each read and imported exactly as its expected file says.
+
+Each ``notices/NN_name.txt`` is a notice written for these tests on the structure of a published one;
+``NN_name.json`` holds what a reader finds in it: the problems' titles, and per item its problem (1-based),
+title, number of measures and status, and how many stated totals disagree with the outline. Notices marked
+``"docx": true`` are imported as Word documents built from the text, lines starting with ``|`` becoming
+the rows of a table (an empty cell is merged with the cell above, as Word's vertical merge does).
+"""
+
+import io
+import json
+from pathlib import Path
+
+import docx
+import pytest
+
+from rectify.ledger.models import FeedbackProblem, Measure, RectificationItem
+from rectify.reports.models import ImportRecord
+from rectify.reports.notice.importer import import_notice, parse_notice_file
+
+CORPUS = Path(__file__).parent / "notices"
+NOTICES = sorted(path.stem for path in CORPUS.glob("*.txt"))
+
+
+def expected_of(name: str) -> dict:
+    return json.loads((CORPUS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def docx_of(text: str) -> bytes:
+    """A Word document of ``text``: paragraphs, and a table for each run of ``|`` lines."""
+    document = docx.Document()
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        if not lines[index].startswith("|"):
+            document.add_paragraph(lines[index])
+            index += 1
+            continue
+        rows = []
+        while index < len(lines) and lines[index].startswith("|"):
+            rows.append(lines[index][1:].split("|"))
+            index += 1
+        width = max(len(row) for row in rows)
+        table = document.add_table(rows=len(rows), cols=width)
+        for r, row in enumerate(rows):
+            for c in range(width):
+                value = row[c] if c < len(row) else ""
+                cell = table.cell(r, c)
+                if value:
+                    cell.text = value
+                elif r:
+                    table.cell(r - 1, c).merge(cell)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def file_of(name: str) -> tuple[bytes, str]:
+    text = (CORPUS / f"{name}.txt").read_text(encoding="utf-8")
+    if expected_of(name).get("docx"):
+        return docx_of(text), f"{name}.docx"
+    return text.encode("utf-8"), f"{name}.txt"
+
+
+def outline_of(parsed) -> dict:
+    problems = parsed.problems
+    return {
+        "problems": [problem.title for problem in problems],
+        "items": [
+            [problems.index(item.problem) + 1, item.title, len(item.measures), item.status] for item in parsed.items
+        ],
+        "mismatches": len(parsed.mismatches),
+    }
+
+
+def test_the_corpus_has_every_shape():
+    assert len(NOTICES) >= 12
+    assert sum(bool(expected_of(name).get("docx")) for name in NOTICES) >= 2
+    assert all((CORPUS / f"{name}.json").is_file() for name in NOTICES)
+
+
+@pytest.mark.parametrize("name", NOTICES)
+def test_each_notice_parses_as_expected(name):
+    expected = expected_of(name)
+    parsed = parse_notice_file(data=file_of(name)[0], filename=file_of(name)[1])
+    assert outline_of(parsed) == {key: expected[key] for key in ("problems", "items", "mismatches")}
+    assert [item.number for item in parsed.items] == list(range(1, len(parsed.items) + 1))
+    assert not [w for w in parsed.warnings if "没有" in w], parsed.warnings
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", NOTICES)
+def test_each_notice_imports_exactly(name):
+    expected = expected_of(name)
+    data, filename = file_of(name)
+    result = import_notice(parsed=parse_notice_file(data=data, filename=filename), file_name=filename)
+    inspection = result.inspection
+    problems = list(FeedbackProblem.objects.filter(inspection=inspection).order_by("sequence"))
+    assert [problem.title for problem in problems] == expected["problems"]
+    items = list(RectificationItem.objects.filter(inspection=inspection).order_by("number"))
+    assert [
+        [problems.index(item.problem) + 1, item.title, item.measures.count(), item.status] for item in items
+    ] == expected["items"]
+    assert Measure.objects.filter(item__inspection=inspection).count() == sum(row[2] for row in expected["items"])
+    assert ImportRecord.objects.get(pk=result.record.pk).kind == ImportRecord.Kind.NOTICE
