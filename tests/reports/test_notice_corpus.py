@@ -7,59 +7,12 @@ title, number of measures and status, and how many stated totals disagree with t
 the rows of a table (an empty cell is merged with the cell above, as Word's vertical merge does).
 """
 
-import io
-import json
-from pathlib import Path
-
-import docx
 import pytest
 
 from rectify.ledger.models import FeedbackProblem, Measure, RectificationItem
 from rectify.reports.models import ImportRecord
 from rectify.reports.notice.importer import import_notice, parse_notice_file
-
-CORPUS = Path(__file__).parent / "notices"
-NOTICES = sorted(path.stem for path in CORPUS.glob("*.txt"))
-
-
-def expected_of(name: str) -> dict:
-    return json.loads((CORPUS / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def docx_of(text: str) -> bytes:
-    """A Word document of ``text``: paragraphs, and a table for each run of ``|`` lines."""
-    document = docx.Document()
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        if not lines[index].startswith("|"):
-            document.add_paragraph(lines[index])
-            index += 1
-            continue
-        rows = []
-        while index < len(lines) and lines[index].startswith("|"):
-            rows.append(lines[index][1:].split("|"))
-            index += 1
-        width = max(len(row) for row in rows)
-        table = document.add_table(rows=len(rows), cols=width)
-        for r, row in enumerate(rows):
-            for c in range(width):
-                value = row[c] if c < len(row) else ""
-                cell = table.cell(r, c)
-                if value:
-                    cell.text = value
-                elif r:
-                    table.cell(r - 1, c).merge(cell)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def file_of(name: str) -> tuple[bytes, str]:
-    text = (CORPUS / f"{name}.txt").read_text(encoding="utf-8")
-    if expected_of(name).get("docx"):
-        return docx_of(text), f"{name}.docx"
-    return text.encode("utf-8"), f"{name}.txt"
+from tests.reports.notice_corpus import CORPUS, NOTICES, expected_of, file_of
 
 
 def outline_of(parsed) -> dict:

@@ -128,6 +128,10 @@ class ParsedProblem:
     def description(self) -> str:
         return "\n".join(self.description_lines)
 
+    @property
+    def label(self) -> str:
+        return problem_label(self.sequence)
+
 
 @dataclass
 class ParsedItem:
