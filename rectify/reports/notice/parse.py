@@ -379,6 +379,8 @@ class _Reader:
             if heading is not None and heading.style == SECTION_STYLE:
                 self.start_section(0, "")  # a problem heading after section 一's text: an unnamed section
             else:
+                if heading is not None:
+                    self.headings[heading.style] = self.headings.get(heading.style, 0) + 1
                 self.section.paragraphs.append(paragraph)
                 return
         builder = self.builder()
