@@ -61,6 +61,7 @@ def test_upload_preview_confirm_and_withdraw(client, office_user, settings):
     assert "已完成 5 项，整改中 2 项，长期坚持 0 项" in page
     assert "通报所述完成数" in page and "未完成或需长期坚持的整改事项" in page
     assert "mismatches" not in page
+    assert "“（一）”为反馈问题；“1.”为整改事项" in page
     key = client.session[SESSION_KEY]["key"]
     response = client.post(reverse("reports:notice-import-confirm"), {"key": key})
     inspection = Inspection.objects.latest("pk")

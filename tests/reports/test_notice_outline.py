@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from rectify.ledger.status import Status
 from rectify.reports.notice.errors import NoticeFormatError
-from rectify.reports.notice.outline import OutlineBuilder, heading_of, levels
+from rectify.reports.notice.outline import OutlineBuilder, heading_of
 from rectify.reports.notice.parse import SectionRole, item_title, parse_notice, problem_title, section_role
 from rectify.reports.notice.totals import stated_totals
 
@@ -44,7 +44,6 @@ class TestOutline:
         for paragraph in ["（一）甲", "1.乙", "（1）丙", "正文", "2.丁", "（二）戊"]:
             heading = heading_of(paragraph, last_numbers=builder.last_numbers)
             builder.add_heading(heading, paragraph) if heading else builder.add_text(paragraph)
-        assert levels(builder.roots) == ["（一）", "1.", "（1）"]
         first, second = builder.roots
         assert [child.heading.text for child in first.children] == ["乙", "丁"]
         assert first.children[0].children[0].body == ["正文"] and second.children == []
@@ -110,10 +109,12 @@ class TestRoles:
         )
         (item,) = parsed.items
         assert item.title == "乙" and len(item.measures) == 2 and item.measures[0].startswith("关于丙的整改")
+        assert parsed.levels == ["“（一）”为反馈问题", "“1.”为整改事项", "“（1）”为整改措施"]
 
     def test_one_level_with_numbered_measure_lines(self):
         parsed = parse("（一）关于“甲”问题的整改\n1.乙。\n2.丙。\n（二）关于“丁”问题的整改\n①戊。②己。")
         assert [(p.title, len(parsed.items_of(p))) for p in parsed.problems] == [("甲", 1), ("丁", 1)]
+        assert parsed.levels == ["“（一）”为反馈问题兼整改事项", "“1.”、“①”为整改措施"]
         assert [i.measures for i in parsed.items] == [["乙。", "丙。"], ["戊。", "己。"]]
 
     def test_organisational_paragraphs_numbered_like_items_are_not_items(self):

@@ -106,20 +106,3 @@ class OutlineBuilder:
             return
         # Text belongs to the deepest heading still open (text after a child's subtree to that child).
         self.stack[-1].body.append(paragraph)
-
-
-def levels(roots: list[Node]) -> list[str]:
-    """The styles the trees use, outermost first."""
-    found: dict[int, list[str]] = {}
-
-    def walk(nodes: list[Node], depth: int) -> None:
-        for node in nodes:
-            if node.style not in found.setdefault(depth, []):
-                found[depth].append(node.style)
-            walk(node.children, depth + 1)
-
-    walk(roots, 0)
-    seen: list[str] = []
-    for depth in sorted(found):
-        seen.extend(style for style in found[depth] if style not in seen)
-    return seen

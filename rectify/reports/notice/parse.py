@@ -184,6 +184,7 @@ class ParsedNotice:
     warnings: list[str] = field(default_factory=list)
     stated: StatedTotals = field(default_factory=StatedTotals)
     mismatches: list[str] = field(default_factory=list)  # stated totals that differ from the outline
+    levels: list[str] = field(default_factory=list)  # how the outline was read: "“（一）”为反馈问题", …
 
     @property
     def measure_count(self) -> int:
@@ -221,6 +222,8 @@ class ParsedNotice:
             for item in self.items_of(problem):
                 lines.append(f"    {item.number}. {item.title}（措施 {len(item.measures)} 条，{item.status_text}）")
                 lines.extend(f"        - {text}" for text in item.measures)
+        if self.levels:
+            lines.append(f"标题层级：{'，'.join(self.levels)}")
         lines.extend(f"对账：{line}" for line in self.mismatches)
         lines.extend(f"注意：{warning}" for warning in self.warnings)
         return lines
@@ -340,6 +343,12 @@ class _Reader:
         self.headings: dict[str, int] = {}  # headings seen, by style (sections count as 一、)
         self.has_sections = any(self._names_a_section(p) for p in paragraphs)
         self.max_problem_number = 0
+        self.roles: dict[str, list[str]] = {}  # role → the level names that played it, for the preview
+
+    def note(self, role: str, style: str) -> None:
+        name = LEVEL_NAMES.get(style, style)
+        if name not in self.roles.setdefault(role, []):
+            self.roles[role].append(name)
 
     # --- pass 1: sections and outlines ------------------------------------------------------------------
 
@@ -441,11 +450,14 @@ class _Reader:
             if children_carry or not (ITEM_LIKE_RE.match(text) or carries_measures(node)):
                 if arabic:
                     self.refuse_orphan(node)
+                self.note("反馈问题", node.style)
                 new = self.start_problem(node, restarted=restarted, description=node.body)
                 for child in node.children:
                     self.assign(child, section=section, problem=new, restarted=restarted)
                 return
         elif not arabic and not ITEM_LIKE_RE.match(text) and (starts := _unnumbered_starts(node.body)):
+            self.note("反馈问题", node.style)
+            self.note("整改事项", "不编号的段落（其后为“整改情况：”）")
             new = self.start_problem(node, restarted=restarted, description=node.body[: starts[0]])
             for position, start in enumerate(starts):
                 end = starts[position + 1] if position + 1 < len(starts) else len(node.body)
@@ -466,6 +478,7 @@ class _Reader:
         if arabic and not ITEM_LIKE_RE.match(text):
             self.refuse_orphan(node)
         # One level: the heading is the problem and its only item.
+        self.note("反馈问题兼整改事项", node.style)
         title, _ = split_heading(text)
         new = self.start_problem(node, restarted=restarted, description=[], text=title)
         self.add_item(node, section=section, problem=new, title=text, numbered=False)
@@ -501,6 +514,8 @@ class _Reader:
         if mark := STATUS_MARK_RE.search(title):
             status, title = status_of_words(mark.group(1)), title[: mark.start()].strip()
         written = node.heading.number if numbered and node.style in ARABIC_STYLES else 0
+        if numbered:
+            self.note("整改事项", node.style)
         item = ParsedItem(written_number=written, title=item_title(title), problem=problem, section=section)
         in_summary = bool(inline)
         if inline:
@@ -518,6 +533,7 @@ class _Reader:
             else:
                 item.detail_lines.append(paragraph)
         for child in node.children:  # deeper headings under an item are its measures
+            self.note("整改措施", child.style)
             item.summary_lines.extend(child.lines())
         if not item.summary_lines and item.detail_lines:
             # Measures straight after the heading, without a label: the paragraphs are the measures.
@@ -629,6 +645,7 @@ def parse_notice(paragraphs: list[str]) -> ParsedNotice:
         warnings=warnings,
         stated=stated,
         mismatches=mismatches(stated, **found),
+        levels=[f"{'、'.join(names)}为{role}" for role, names in reader.roles.items()],
     )
 
 
