@@ -34,6 +34,7 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
 
+
 class AuditContextMiddleware:
     """Makes the request known to audit events written deeper down (services, commands see none)."""
 

@@ -190,7 +190,9 @@ class RectificationItem(FSMModelMixin, models.Model):
     original_deadline = models.DateField(
         _("原完成时限"), null=True, blank=True, help_text=_("批准延期后保留的原定时限。")
     )
-    status = FSMField(_("完成状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, protected=True)
+    status = FSMField(
+        _("完成状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, protected=True
+    )
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     next_review_on = models.DateField(
         _("下次复查日期"), null=True, blank=True, help_text=_("认定长期坚持时确定的下次复查日期。")

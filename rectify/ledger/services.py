@@ -106,17 +106,7 @@ def _describe(item: RectificationItem) -> dict[str, str]:
     """The item's editable fields as a reader sees them, for the audit trail's old → new."""
     return {
         str(RectificationItem._meta.get_field(name).verbose_name): _text(getattr(item, name))
-        for name in (
-            "title",
-            "detail",
-            "goal",
-            "kind",
-            "lead_department",
-            "contact_person",
-            "deadline",
-            "summary",
-            "note",
-        )
+        for name in ("title", "detail", "goal", "kind", "lead_department", "contact_person", "deadline", "summary", "note")
     }
 
 
@@ -345,10 +335,7 @@ def return_signoff(*, item_id: int, signoff_id: int, user: User, reason: str) ->
         user=user,
         obj=item,
         detail=f"{reason.strip()}{_self_note(signoff)}",
-        changes={
-            **_status_change(Status.PENDING_SIGNOFF, item),
-            "退回次数": [str(item.return_count - 1), str(item.return_count)],
-        },
+        changes={**_status_change(Status.PENDING_SIGNOFF, item), "退回次数": [str(item.return_count - 1), str(item.return_count)]},
     )
     return signoff
 
@@ -451,9 +438,7 @@ def decide_extension(*, item_id: int, extension_id: int, user: User, approve: bo
         Kind.EXTENSION_DECIDED,
         user=user,
         obj=item,
-        detail=("批准" if approve else "不予批准")
-        + (f"：{note.strip()}" if note.strip() else "")
-        + _self_note(extension),
+        detail=("批准" if approve else "不予批准") + (f"：{note.strip()}" if note.strip() else "") + _self_note(extension),
         changes={"完成时限": [_text(old_deadline), _text(item.deadline)]} if approve else {},
     )
     return extension
@@ -510,10 +495,7 @@ def _locked_items(item_ids: Sequence[int]) -> list[RectificationItem]:
     if not item_ids:
         raise WorkflowError("请至少选择一个整改事项。")
     items = list(
-        RectificationItem.objects.select_for_update()
-        .filter(pk__in=item_ids)
-        .select_related("inspection")
-        .order_by("pk")
+        RectificationItem.objects.select_for_update().filter(pk__in=item_ids).select_related("inspection").order_by("pk")
     )
     if len(items) != len(set(item_ids)):
         raise WorkflowError("所选整改事项中有的已不存在，请刷新页面后重试。")
@@ -552,9 +534,7 @@ def bulk_apply(
             elif action == BulkAction.DEADLINE:
                 if not reason.strip():
                     raise WorkflowError("批量调整完成时限须填写理由。")
-                _move_deadline(
-                    _locked_item(item.pk), user=user, deadline=deadline, reason=f"批量调整完成时限：{reason.strip()}"
-                )
+                _move_deadline(_locked_item(item.pk), user=user, deadline=deadline, reason=f"批量调整完成时限：{reason.strip()}")
             elif action == BulkAction.DEPARTMENT:
                 if lead_department is None:
                     raise WorkflowError("请选择责任部门。")
@@ -599,9 +579,7 @@ def describe_bulk(
     if action == BulkAction.DEPARTMENT:
         return f"将责任部门设为「{lead_department}」"
     names = "、".join(str(leader) for leader in leaders)
-    return f"{'追加' if append else '替换为'}责任领导「{names}」" + (
-        "（保留原有责任领导）" if append else "（原有责任领导将被移除）"
-    )
+    return f"{'追加' if append else '替换为'}责任领导「{names}」" + ("（保留原有责任领导）" if append else "（原有责任领导将被移除）")
 
 
 # --- Rounds ---------------------------------------------------------------------------------------

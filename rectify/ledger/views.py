@@ -258,9 +258,7 @@ def reopen_item(request, pk: int):
     return _act(
         request,
         item,
-        lambda: services.reopen_item(
-            item_id=item.pk, user=request.user, reason=data["reason"], deadline=data["deadline"]
-        ),
+        lambda: services.reopen_item(item_id=item.pk, user=request.user, reason=data["reason"], deadline=data["deadline"]),
         "已重新打开该事项（回头看）。",
     )
 
