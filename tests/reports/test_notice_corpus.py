@@ -54,5 +54,6 @@ def test_each_notice_imports_exactly(name):
     assert [
         [problems.index(item.problem) + 1, item.title, item.measures.count(), item.status] for item in items
     ] == expected["items"]
+    assert all((item.kind == RectificationItem.Kind.LONG_TERM) == (item.status == "ongoing") for item in items)
     assert Measure.objects.filter(item__inspection=inspection).count() == sum(row[2] for row in expected["items"])
     assert ImportRecord.objects.get(pk=result.record.pk).kind == ImportRecord.Kind.NOTICE

@@ -55,7 +55,7 @@ def import_notice(
 
     Items listed under 已完成 are completed on the notice's date (today's when it has none), their
     measures ticked off that day, each with a sign-off record of origin 导入 naming the file and
-    the importing user; items under 长期坚持 are ongoing, all others in progress.
+    the importing user; items under 长期坚持 are ongoing (of kind 长期坚持), all others in progress.
     """
     _check_lengths(parsed)
     completed_on = parsed.published_on or today or timezone.localdate()
@@ -72,6 +72,7 @@ def import_notice(
             problem=problems[id(parsed_item.problem)],
             **published_item_fields(parsed_item),
             status=parsed_item.status or Status.IN_PROGRESS,
+            **({"kind": RectificationItem.Kind.LONG_TERM} if parsed_item.status == Status.ONGOING else {}),
             completed_on=completed_on if parsed_item.completed else None,
             note=IMPORT_NOTE,
         )

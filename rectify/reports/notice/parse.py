@@ -566,16 +566,10 @@ def _statuses_from_totals(items: list[ParsedItem], stated: StatedTotals, warning
         if said is not None and said - known[candidate] == len(silent):
             status = candidate
             break
-    if status is None and stated.items == len(items) and stated.completed is not None:
-        rest = stated.items - stated.completed
-        if rest == known[Status.IN_PROGRESS] + known[Status.ONGOING] and stated.completed - known[
-            Status.COMPLETED
-        ] == len(silent):
-            status = Status.COMPLETED
     for item in silent:
         item.status = status or Status.IN_PROGRESS
         item.status_source = "通报所述完成数" if status else "未载明（按整改中导入）"
-    if status is None and stated.any and (stated.completed is not None or stated.in_progress is not None):
+    if status is None and (stated.completed is not None or stated.in_progress is not None):
         warnings.append(
             f"{len(silent)} 项整改事项所在部分未写明完成与否，通报所述完成数也无法对应，已按“整改中”导入，请核对。"
         )
