@@ -132,6 +132,8 @@ class TestStatusesAndTotals:
         assert (totals.problems, totals.items, totals.completed, totals.in_progress, totals.ongoing) == (3, 7, 5, 2, 1)
         totals = stated_totals("巡察反馈二十五个问题，已完成整改19个、正在整改6个。")
         assert (totals.problems, totals.completed, totals.in_progress) == (25, 19, 6)
+        totals = stated_totals("巡察反馈的697个问题，完成整改688个，基本完成并持续整改问题4个，未完成5个。")
+        assert (totals.problems, totals.completed, totals.ongoing, totals.in_progress) == (697, 688, 4, 5)
 
     def test_silent_headings_take_the_status_the_totals_give(self):
         parsed = parse(

@@ -10,10 +10,12 @@ _COUNT = rf"([0-9０-９]+|{NUMERAL})"
 PROBLEMS_RE = re.compile(rf"{_COUNT}\s*(?:个|大)(?:方面|类)?的?(?:反馈|巡视|巡察)?问题")
 ITEMS_RE = re.compile(rf"{_COUNT}\s*[项个条](?:具体)?(?:整改任务|整改事项|整改问题|具体问题|问题清单|任务)")
 COMPLETED_RE = re.compile(
-    rf"(?:已经|已)?(?:全部)?(?:完成整改|整改完成|完成|已整改|整改到位|办结|销号)\s*{_COUNT}\s*[项个条]"
+    rf"(?:已经|已)?(?:全部)?(?:完成整改|整改完成|完成|已整改|整改到位|办结|销号)(?:问题|事项|任务)?\s*{_COUNT}\s*[项个条]"
 )
-IN_PROGRESS_RE = re.compile(rf"(?:正在整改|正在推进|整改中|推进中|未完成|尚未完成|基本完成)\s*{_COUNT}\s*[项个条]")
-ONGOING_RE = re.compile(rf"(?:需长期坚持|长期坚持|持续整改|长期整改)\s*{_COUNT}\s*[项个条]")
+IN_PROGRESS_RE = re.compile(
+    rf"(?:正在整改|正在推进|整改中|推进中|未完成|尚未完成|基本完成)(?:问题|事项|任务)?\s*{_COUNT}\s*[项个条]"
+)
+ONGOING_RE = re.compile(rf"(?:需长期坚持|长期坚持|持续整改|长期整改)(?:问题|事项|任务)?\s*{_COUNT}\s*[项个条]")
 
 
 def _count(text: str) -> int | None:
