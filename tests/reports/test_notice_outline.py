@@ -125,6 +125,23 @@ class TestRoles:
         assert [i.title for i in parsed.items] == ["乙"]
         assert "提高政治站位" in parsed.organisation.text
 
+    def test_items_directly_under_a_listing_section_take_it_as_their_problem(self):
+        parsed = parse(
+            "一、财政部门预算执行问题的整改情况\n1.部分项目资金未及时拨付。\n整改情况：已拨付到位。\n"
+            "2.预算编制不细化。\n整改情况：一是细化编制。二是加强审核。\n"
+            "二、部门预算执行审计问题的整改情况\n1.超范围支出。\n整改情况：已收回资金。"
+        )
+        assert [p.title for p in parsed.problems] == ["财政部门预算执行问题", "部门预算执行审计问题"]
+        assert [(i.number, len(i.measures)) for i in parsed.items] == [(1, 1), (2, 2), (3, 1)]
+
+    def test_numbered_paragraphs_with_clauses_in_a_prose_section_are_not_items(self):
+        parsed = parse(
+            "一、整改工作开展情况\n1.提高政治站位。一是召开党组会议。二是成立领导小组。\n"
+            "二、已完成的整改事项\n（一）甲\n1.乙\n整改情况：丙。"
+        )
+        assert [i.title for i in parsed.items] == ["乙"]
+        assert "提高政治站位" in parsed.organisation.text
+
 
 class TestStatusesAndTotals:
     def test_stated_totals(self):

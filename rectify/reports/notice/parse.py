@@ -73,6 +73,7 @@ _CLAUSE_BOUNDARY = r"(?:^|(?<=[。；;！!？?：:\n]))[ \t\u3000]*"
 CLAUSE_RE = re.compile(rf"{_CLAUSE_BOUNDARY}(?:[一二三四五六七八九十]+是|[（(][0-9０-９]{{1,2}}[）)]|[①②③④⑤⑥⑦⑧⑨⑩])")
 INLINE_CLAUSE_RE = re.compile(r"(?<=[。；;：:])\s*(?:一是|[（(][1１][）)]|①)")
 
+SECTION_PROBLEM_SUFFIX_RE = re.compile(r"^关于|(?:的)?整改(?:落实)?(?:情况|进展)(?:报告)?$")
 ATTACHMENT_RE = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]*\s*[：:]?$")
 SECTION_STYLE = "一、"
 ARABIC_STYLES = ("1.", "（1）", "①")
@@ -435,8 +436,21 @@ class _Reader:
             section.paragraphs.extend(builder.loose)
         numbers = [root.heading.number for root in builder.roots if root.style not in ARABIC_STYLES]
         restarted = bool(numbers) and min(numbers) <= self.max_problem_number
+        problem = None
+        if section.number and builder.roots and not numbers:
+            # Only items (1. / （1）) under a named section: under a heading that names problems
+            # (一、预算执行问题的整改情况) the heading is their problem; in a prose section they are its
+            # text; under a status heading (已完成的整改事项) they still lack a problem, refused below.
+            if section.role == SectionRole.OTHER:
+                section.paragraphs.extend(line for root in builder.roots for line in root.lines())
+                return
+            if section.role == SectionRole.LISTING and any(carries_measures(r) or r.children for r in builder.roots):
+                self.note("反馈问题", SECTION_STYLE)
+                title = SECTION_PROBLEM_SUFFIX_RE.sub("", section.title).strip() or section.title
+                heading = Node(heading=Heading(style=SECTION_STYLE, number=0, text=title), paragraph=section.heading)
+                problem = self.start_problem(heading, restarted=True, description=[])
         for root in builder.roots:
-            self.assign(root, section=section, problem=None, restarted=restarted)
+            self.assign(root, section=section, problem=problem, restarted=restarted)
         self.max_problem_number = max([self.max_problem_number, *numbers])
 
     def assign(self, node: Node, *, section: ParsedSection, problem: ParsedProblem | None, restarted: bool) -> None:
