@@ -73,7 +73,7 @@ _CLAUSE_BOUNDARY = r"(?:^|(?<=[。；;！!？?：:\n]))[ \t\u3000]*"
 CLAUSE_RE = re.compile(rf"{_CLAUSE_BOUNDARY}(?:[一二三四五六七八九十]+是|[（(][0-9０-９]{{1,2}}[）)]|[①②③④⑤⑥⑦⑧⑨⑩])")
 INLINE_CLAUSE_RE = re.compile(r"(?<=[。；;：:])\s*(?:一是|[（(][1１][）)]|①)")
 
-SECTION_PROBLEM_SUFFIX_RE = re.compile(r"^关于|(?:的)?整改(?:落实)?(?:情况|进展)(?:报告)?$")
+SECTION_PROBLEM_SUFFIX_RE = re.compile(r"^关于|(?:方面的?问题)?(?:的)?整改(?:落实)?(?:情况|进展)(?:报告)?$")
 ATTACHMENT_RE = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]*\s*[：:]?$")
 SECTION_STYLE = "一、"
 ARABIC_STYLES = ("1.", "（1）", "①")
