@@ -6,9 +6,8 @@ import unicodedata
 import zipfile
 from pathlib import PurePath
 
-import docx
-
 from .errors import NoticeFormatError
+from .word_text import docx_text_lines
 
 SUPPORTED_SUFFIXES = (".txt", ".docx")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -77,7 +76,8 @@ def _checked(text: str) -> str:
 
 
 def docx_lines(data: bytes) -> list[str]:
-    """The text of every paragraph, tables included, in document order; line breaks split paragraphs."""
+    """The text of every paragraph, tables and Word's automatic numbering included, in document order;
+    line breaks split paragraphs."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -89,20 +89,7 @@ def docx_lines(data: bytes) -> list[str]:
     if sum(info.file_size for info in infos) > MAX_DOCX_UNPACKED_BYTES:
         raise NoticeFormatError("该 Word 文档解压后过大，拒绝读取。")
     try:
-        document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        for block in document.iter_inner_content():
-            if isinstance(block, docx.table.Table):
-                seen: list = []  # a merged cell is returned once per grid column it spans
-                for row in block.rows:
-                    for cell in row.cells:
-                        if any(element is cell._tc for element in seen):
-                            continue
-                        seen.append(cell._tc)
-                        for paragraph in cell.paragraphs:
-                            lines.extend(paragraph.text.split("\n"))
-            else:
-                lines.extend(block.text.split("\n"))
-    except Exception as exc:  # python-docx raises many kinds of errors on malformed packages
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return docx_text_lines(archive)
+    except Exception as exc:  # malformed XML, members that cannot be inflated, …
         raise NoticeFormatError("无法读取该 Word 文档，文件可能已损坏。") from exc
-    return lines
