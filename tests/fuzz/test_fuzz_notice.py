@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from xml.sax.saxutils import escape
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -200,3 +201,38 @@ def test_random_outlines_parse_or_refuse_in_chinese(lines):
     assert all(id(item.problem) in listed for item in parsed.items)
     assert len({item.number for item in parsed.items}) == len(parsed.items)
     assert len({problem.sequence for problem in parsed.problems}) == len(parsed.problems)
+
+
+@fuzz
+@given(
+    levels=st.lists(
+        st.tuples(
+            st.integers(-1, 9),
+            st.sampled_from(["decimal", "chineseCounting", "decimalEnclosedCircle", "bullet", "upperLetter", "x"]),
+            st.text(alphabet="%123（）、.x", max_size=6),
+            st.text(alphabet="0123456789-", max_size=3),
+        ),
+        max_size=4,
+    ),
+    paragraphs=st.lists(
+        st.tuples(st.sampled_from(["0", "1", "3", "x"]), st.integers(-1, 9), st.sampled_from(FRAGMENTS)), max_size=12
+    ),
+)
+def test_word_numbering_of_any_shape(levels, paragraphs):
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    lvls = "".join(
+        f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for ilvl, fmt, text, start in levels
+    )
+    numbering = f'<w:numbering xmlns:w="{w}"><w:abstractNum w:abstractNumId="1">{lvls}</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num></w:numbering>'
+    body = "".join(
+        f'<w:p><w:pPr><w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num}"/></w:numPr></w:pPr>'
+        f"<w:r><w:t>{escape(text)}</w:t></w:r></w:p>"
+        for num, ilvl, text in paragraphs
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", f'<w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>')
+        archive.writestr("word/numbering.xml", numbering)
+    _import(buffer.getvalue(), "通报.docx")
