@@ -14,6 +14,8 @@ _VARIANTS = str.maketrans({"〇": "零", "○": "零", "两": "二"})
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _YEAR_DIGITS = dict(zip("〇○零一二三四五六七八九", "000123456789", strict=True))
 
+# Circled numbers ① to ⑳, the third level of numbering some notices use.
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 # Any run of characters a Chinese numeral may be written in, for regular expressions: [一二…十百千零〇○两]+.
 NUMERAL = "[一二三四五六七八九十百千零〇○两]+"
 # 2023年12月18日, spaces allowed around the parts; groups: year, month, day.

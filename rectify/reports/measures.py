@@ -1,4 +1,4 @@
-"""Splitting a text into its numbered measures (整改措施): 一是/二是…, 1. 2. …, （1）（2）…, 一、二、…, （一）（二）….
+"""Splitting a text into its numbered measures (整改措施): 一是/二是…, 1. 2. …, （1）（2）…, 一、二、…, （一）（二）…, ①②….
 
 One grammar for the notices' 整改情况 paragraphs and the measures cells of imported ledgers.
 """
@@ -6,7 +6,7 @@ One grammar for the notices' 整改情况 paragraphs and the measures cells of i
 import re
 import unicodedata
 
-from rectify.chinese import NUMERAL, parse_chinese_number
+from rectify.chinese import CIRCLED, NUMERAL, parse_chinese_number
 
 _BOUNDARY = r"(?:^|(?<=[\s；;。：:，,！!？?]))"  # a marker opens the text, a sentence or a clause
 # Each numbering style: a pattern whose group 1 is the ordinal.
@@ -16,10 +16,13 @@ _MARKERS = [
     re.compile(_BOUNDARY + rf"({NUMERAL})是\s*[，,：:]?\s*"),  # 一是 二是
     re.compile(_BOUNDARY + rf"({NUMERAL})\s*[、.．]\s*"),  # 一、 二、
     re.compile(rf"[(（]\s*({NUMERAL})\s*[)）]\s*"),  # （一）
+    re.compile(rf"([{CIRCLED}])\s*"),  # ① ②
 ]
 
 
 def _ordinal(text: str) -> int | None:
+    if len(text) == 1 and text in CIRCLED:
+        return CIRCLED.index(text) + 1
     text = unicodedata.normalize("NFKC", text)
     try:
         return int(text) if text.isdigit() else parse_chinese_number(text)

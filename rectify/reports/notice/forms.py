@@ -1,4 +1,5 @@
-"""Forms of the notice page: the as-of day, and the outcome records (成效) the notice reports."""
+"""Forms of the notice pages: the as-of day, the outcome records (成效) the notice reports, and the
+upload of a published notice to import."""
 
 from dataclasses import dataclass
 
@@ -8,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 from rectify.ledger.models import Accountability, FundRecovery, Inspection, Meeting, RectificationItem, Regulation
+from rectify.reports.excel.forms import MAX_UPLOAD_BYTES
+
+from .errors import NoticeFormatError
+from .importer import parse_notice_file
 
 ITEM_OF_ANOTHER_INSPECTION = _("所选整改事项不属于该巡视轮次。")
 
@@ -88,3 +93,27 @@ RECORD_KINDS = {
         RecordKind("accountability", AccountabilityForm),
     )
 }
+
+
+class NoticeImportForm(BootstrapForm):
+    """A published notice to import as a new inspection: read and parsed here, so that a file that is
+    not a notice is refused before anything is kept on the server."""
+
+    file = forms.FileField(
+        label=_("通报文件"),
+        help_text=_(
+            "已发布的整改进展情况通报：Word 文档（.docx）或文本文件（.txt，UTF-8 或 GBK 编码），不超过 20 MB。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件超过 20 MB，无法导入。"))
+        try:
+            self.parsed = parse_notice_file(data=upload.read(), filename=upload.name)
+        except NoticeFormatError as error:
+            raise forms.ValidationError(str(error)) from None
+        upload.seek(0)
+        return upload

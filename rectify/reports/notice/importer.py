@@ -55,7 +55,7 @@ def import_notice(
 
     Items listed under 已完成 are completed on the notice's date (today's when it has none), their
     measures ticked off that day, each with a sign-off record of origin 导入 naming the file and
-    the importing user; all others are in progress.
+    the importing user; items under 长期坚持 are ongoing (of kind 长期坚持), all others in progress.
     """
     _check_lengths(parsed)
     completed_on = parsed.published_on or today or timezone.localdate()
@@ -71,7 +71,8 @@ def import_notice(
             inspection=inspection,
             problem=problems[id(parsed_item.problem)],
             **published_item_fields(parsed_item),
-            status=Status.COMPLETED if parsed_item.completed else Status.IN_PROGRESS,
+            status=parsed_item.status or Status.IN_PROGRESS,
+            **({"kind": RectificationItem.Kind.LONG_TERM} if parsed_item.status == Status.ONGOING else {}),
             completed_on=completed_on if parsed_item.completed else None,
             note=IMPORT_NOTE,
         )

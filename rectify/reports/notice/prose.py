@@ -28,8 +28,8 @@ REGULATIONS_RE = re.compile(r"(?:制定|建立|完善|出台|修订)[^。，,；
 WORKING_GROUP_RE = re.compile(r"成立(?:了)?由(?P<seats>[^。]+?)的(?P<group>[^。，,]*?领导小组)")
 SEAT_RE = re.compile(r"(?P<holder>.+?)[任为](?P<role>组长|第一副组长|常务副组长|副组长|成员)")
 
-CLOSING_MARKERS = ("联系电话", "举报电话", "电子邮箱", "邮政信箱", "通信地址")
 CONTACT_LABEL_RE = re.compile(r"(?:联系电话|举报电话|邮政信箱|通信地址|通讯地址|来信地址|电子邮箱)\s*[：:]")
+CONTACT_NUMBER_RE = re.compile(r"(?:联系电话|举报电话)\s*[0-9０-９]")
 PHONE_RE = re.compile(r"电话\s*[：:]\s*([0-9０-９][0-9０-９\-－— ]*[0-9０-９])")
 ADDRESS_RE = re.compile(
     r"(?:邮政信箱|通信地址|通讯地址|来信地址|邮寄地址)\s*[：:]\s*(.+?)\s*(?=[；;。\n]|电子邮箱|联系电话|$)"
@@ -150,7 +150,9 @@ def parse_organisation(text: str) -> ParsedOrganisation:
 
 def is_closing(paragraph: str) -> bool:
     """The invitation to supervise (欢迎…监督) or the contact line: the notice's body has ended."""
-    return paragraph.startswith("欢迎") or any(marker in paragraph for marker in CLOSING_MARKERS)
+    return paragraph.startswith("欢迎") or bool(
+        CONTACT_LABEL_RE.search(paragraph) or CONTACT_NUMBER_RE.search(paragraph)
+    )
 
 
 def parse_contact(closing: list[str]) -> ParsedContact:

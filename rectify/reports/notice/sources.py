@@ -6,11 +6,10 @@ import unicodedata
 import zipfile
 from pathlib import PurePath
 
-import docx
-
 from rectify.safezip import Limits, UnsafeZip, check_archive
 
 from .errors import NoticeFormatError
+from .word_text import docx_text_lines
 
 SUPPORTED_SUFFIXES = (".txt", ".docx")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -83,7 +82,8 @@ def _checked(text: str) -> str:
 
 
 def docx_lines(data: bytes) -> list[str]:
-    """The text of every paragraph, tables included, in document order; line breaks split paragraphs."""
+    """The text of every paragraph, tables and Word's automatic numbering included, in document order;
+    line breaks split paragraphs."""
     try:
         names = set(check_archive(io.BytesIO(data), DOCX_UNPACKED_LIMITS))
     except zipfile.BadZipFile as exc:
@@ -93,20 +93,7 @@ def docx_lines(data: bytes) -> list[str]:
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
         raise NoticeFormatError("该 .docx 文件中没有 Word 正文，可能是改了扩展名的其他压缩文件。")
     try:
-        document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        for block in document.iter_inner_content():
-            if isinstance(block, docx.table.Table):
-                seen: list = []  # a merged cell is returned once per grid column it spans
-                for row in block.rows:
-                    for cell in row.cells:
-                        if any(element is cell._tc for element in seen):
-                            continue
-                        seen.append(cell._tc)
-                        for paragraph in cell.paragraphs:
-                            lines.extend(paragraph.text.split("\n"))
-            else:
-                lines.extend(block.text.split("\n"))
-    except Exception as exc:  # python-docx raises many kinds of errors on malformed packages
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return docx_text_lines(archive)
+    except Exception as exc:  # malformed XML, members that cannot be inflated, …
         raise NoticeFormatError("无法读取该 Word 文档，文件可能已损坏。") from exc
-    return lines

@@ -43,7 +43,11 @@ def _notice_url(inspection: Inspection, anchor: str = "") -> str:
 def notice_index(request):
     if not request.user.has_perm("ledger.read_notice_drafts"):
         raise PermissionDenied("您无权查看整改通报。")
-    return render(request, "reports/notice/index.html", {"inspections": selectors.inspections_for_notices()})
+    context = {
+        "inspections": selectors.inspections_for_notices(),
+        "can_import": request.user.has_perm("ledger.manage_ledger"),
+    }
+    return render(request, "reports/notice/index.html", context)
 
 
 def notice_detail(request, inspection_id: int):
