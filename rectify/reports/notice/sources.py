@@ -13,9 +13,9 @@ from .word_text import docx_text_lines
 
 SUPPORTED_SUFFIXES = (".txt", ".docx")
 MAX_FILE_BYTES = 20 * 1024 * 1024
-# A .docx is a zip: what its members really inflate to (counted before python-docx opens it).
-# python-docx parses every XML part into an lxml tree, up to some 30 times the XML's size (for
-# the densest XML); pictures are not parsed. A long notice has well under 1 MB of XML.
+# A .docx is a zip: what its members really inflate to (counted before its XML is parsed).
+# Each XML part read becomes an lxml tree, up to some 30 times the XML's size (for the densest
+# XML); pictures are not parsed. A long notice has well under 1 MB of XML.
 DOCX_UNPACKED_LIMITS = Limits(
     member_bytes=20 * 1024 * 1024, total_bytes=48 * 1024 * 1024, xml_total_bytes=8 * 1024 * 1024
 )
