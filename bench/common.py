@@ -37,6 +37,10 @@ def app_env(database_url: str, workdir: Path) -> dict[str, str]:
             "SECRET_KEY": "rectify-bench-only-not-a-secret-0123456789abcdef",
             "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "false",
+            # Production requires these; the bench signs no backups and measures pages after the
+            # password (a second factor is a page of its own, measured by nobody here).
+            "BACKUP_KEY": "rectify-bench-only-backup-key-0123456789abcdef",
+            "RECTIFY_2FA": "optional",
             "STATIC_ROOT": str(workdir / "static"),
             "MEDIA_ROOT": str(workdir / "media"),
             "LOG_LEVEL": "ERROR",
