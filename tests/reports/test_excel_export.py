@@ -42,7 +42,13 @@ FIRST_DATA_ROW = 4
 
 
 def data_rows(sheet) -> list[tuple]:
-    return list(sheet.iter_rows(min_row=FIRST_DATA_ROW, values_only=True))
+    """The item rows: down to the blank row above the 填表人 line."""
+    rows = []
+    for row in sheet.iter_rows(min_row=FIRST_DATA_ROW, values_only=True):
+        if all(value is None for value in row):
+            break
+        rows.append(row)
+    return rows
 
 
 def rows_by_first_cell(sheet) -> dict:
@@ -506,3 +512,20 @@ def test_item_list_export_follows_the_lists_sort_order(client, office_user, read
         assert exported == expected[sort]
     else:  # text orders depend on the database's collation
         assert exported != unsorted
+
+
+def test_every_sheet_prints_on_a4_and_the_ledger_is_signed(seed_ledger):
+    """The 整改台账 columns add up to about 160 characters, so fitting A4 landscape's width keeps
+    the 10-point text at about 9.5 pt; the 统计 and 本月变化 sheets print portrait, fitted to
+    the width; a 填表人 / 审核人 / 联系电话 / 填报日期 line stands under the table."""
+    from rectify.reports.excel.columns import LEDGER_COLUMNS
+
+    assert sum(width for _header, width in LEDGER_COLUMNS) <= 165
+    for name, orientation in (("整改台账", "landscape"), ("统计", "portrait"), ("本月变化", "portrait")):
+        sheet = seed_ledger[name]
+        assert sheet.page_setup.orientation == orientation, name
+        assert str(sheet.page_setup.paperSize) == "9" and sheet.page_setup.fitToWidth == 1, name
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True, name
+    sheet = seed_ledger["整改台账"]
+    last = [row for row in sheet.iter_rows(values_only=True) if any(row)][-1]
+    assert last[0].startswith("填表人：") and "审核人：" in last[0] and "联系电话：" in last[0] and "填报日期：" in last[0]

@@ -584,7 +584,12 @@ def _ledger_rows(path_or_bytes) -> list[tuple]:
     if isinstance(path_or_bytes, bytes):
         path_or_bytes = io.BytesIO(path_or_bytes)
     sheet = load_workbook(path_or_bytes)["整改台账"]
-    return list(sheet.iter_rows(min_row=4, values_only=True))
+    rows = []
+    for row in sheet.iter_rows(min_row=4, values_only=True):
+        if all(value is None for value in row):
+            break  # the blank row above the 填表人 line
+        rows.append(row)
+    return rows
 
 
 def test_round_trip_of_the_seed(seed, tmp_path):

@@ -72,6 +72,7 @@ def write_changes_sheet(
 ) -> None:
     changes = ledger_changes(previous, current)
     sheet = workbook.create_sheet(CHANGES_SHEET)
+    styles.print_setup(sheet, landscape=False)
     for index, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     writer = styles.RowWriter(sheet, buffered=True)

@@ -6,20 +6,21 @@ from rectify.ledger.asof import ItemState
 from rectify.ledger.models import RectificationItem
 from rectify.ledger.numbering import problem_label
 
-# Header text and column width (in characters).
+# Header text and column width (in characters). About 160 in all, so that fitting the sheet to
+# A4 landscape's width scales it to about 95%: the 10-point text prints at 9.5 pt (long texts wrap).
 LEDGER_COLUMNS: list[tuple[str, int]] = [
-    ("序号", 6),
-    ("反馈问题", 22),
-    ("具体问题（整改事项）", 30),
-    ("整改措施", 50),
-    ("责任领导", 11),
-    ("责任部门", 13),
-    ("配合部门", 14),
-    ("完成时限", 14),
-    ("整改进展情况", 40),
-    ("完成状态", 11),
-    ("预警", 7),
-    ("备注", 18),
+    ("序号", 5),
+    ("反馈问题", 14),
+    ("具体问题（整改事项）", 20),
+    ("整改措施", 34),
+    ("责任领导", 9),
+    ("责任部门", 10),
+    ("配合部门", 10),
+    ("完成时限", 11),
+    ("整改进展情况", 28),
+    ("完成状态", 8),
+    ("预警", 5),
+    ("备注", 10),
 ]
 LEDGER_HEADERS = [header for header, _width in LEDGER_COLUMNS]
 PROBLEM_COLUMN = 2  # 1-based, for merging

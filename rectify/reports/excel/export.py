@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from rectify.chinese import chinese_date
 from rectify.ledger.asof import ItemState, ledger_as_of, outline_as_of
@@ -95,7 +93,7 @@ def write_ledger_sheet(workbook: Workbook, heading: Heading, states: list[ItemSt
     for index, (_header, width) in enumerate(LEDGER_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    _page_setup(sheet)
+    styles.print_setup(sheet, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     writer = styles.RowWriter(sheet)
     sheet.row_dimensions[1].height = 36
     writer.append([(styles.TITLE, heading.title)] + [(None, None)] * (last - 1))
@@ -121,6 +119,20 @@ def write_ledger_sheet(workbook: Workbook, heading: Heading, states: list[ItemSt
             run_start, run_problem = row, state.problem.pk
     if run_start is not None:
         _merge_run(sheet, run_start, writer.row)
+    # The lines a printed ledger is signed on.
+    writer.append([])
+    writer.append([(styles.SUBTITLE, sign_line())] + [(None, None)] * (last - 1))
+    sheet.merged_cells.add(f"A{writer.row}:{last_letter}{writer.row}")
+
+
+SIGN_LINE_START = "填表人："
+
+
+def sign_line() -> str:
+    """Under the printed ledger, filled in by hand when it is signed: who filled it in, who
+    checked it, a phone number, the date (an import reads it as a row without an item, skipped)."""
+    blank = "\u3000" * 6
+    return f"{SIGN_LINE_START}{blank}审核人：{blank}联系电话：{blank}填报日期：{blank}"
 
 
 class _Labels:
@@ -161,28 +173,14 @@ _LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
 
 
 # The columns long texts go in, and how many CJK characters (two widths each) fit on a line.
-_WRAPPING = [(index, max(1, (width - 1) // 2)) for index, (_header, width) in enumerate(LEDGER_COLUMNS) if width >= 18]
+_WRAPPING = [(index, max(1, (width - 1) // 2)) for index, (_header, width) in enumerate(LEDGER_COLUMNS) if width >= 9]
 
 
 def _row_height(cells) -> float:
     lines = 1
     for index, per_line in _WRAPPING:
         value = cells[index][1]
-        if value:
+        if value and isinstance(value, str):
             count = sum(-(-len(line) // per_line) or 1 for line in value.split("\n"))
             lines = max(lines, count)
     return min(409, _LINE_HEIGHT * lines + 4)
-
-
-def _page_setup(sheet) -> None:
-    """A4 landscape, fit to one page wide, header row on every page, page numbers in the footer."""
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"

@@ -279,3 +279,4 @@ def _shorten(text: str, limit: int) -> tuple[str, str]:
         return text, ""
     first = re.split(r"(?<=[。；;！？!?])", text, maxsplit=1)[0]
     return first, text
+

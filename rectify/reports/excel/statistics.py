@@ -76,6 +76,7 @@ def ledger_statistics(states: list[ItemState]) -> LedgerStatistics:
 def write_statistics_sheet(workbook: Workbook, states: list[ItemState], as_of: datetime.date) -> None:
     figures = ledger_statistics(states)
     sheet = workbook.create_sheet(STATISTICS_SHEET)
+    styles.print_setup(sheet, landscape=False)
     for index, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     writer = styles.RowWriter(sheet, buffered=True)
