@@ -196,7 +196,7 @@ def test_a_docx_bomb_that_lies_about_its_size_is_refused(tmp_path, monkeypatch, 
     bomb = lie_about(with_member(buffer.getvalue(), "word/document.xml", body), "word/document.xml")
     path = tmp_path / "通报.docx"
     path.write_bytes(bomb)
-    monkeypatch.setattr(sources.docx, "Document", lambda *args: pytest.fail("python-docx opened the bomb"))
+    monkeypatch.setattr(docx, "Document", lambda *args: pytest.fail("python-docx opened the bomb"))
     before = ledger_counts()
 
     with pytest.raises(CommandError) as raised:
@@ -220,7 +220,7 @@ def test_a_docx_with_more_xml_than_python_docx_should_build_a_tree_of_is_refused
     docx.Document().save(buffer)
     body = repeated(b"<w:p/>" * 10_000, 9 * 1024 * 1024, b'<w:document xmlns:w="x"><w:body>', b"</w:body></w:document>")
     dense = with_member(buffer.getvalue(), "word/document.xml", body)
-    monkeypatch.setattr(sources.docx, "Document", lambda *args: pytest.fail("python-docx opened the file"))
+    monkeypatch.setattr(docx, "Document", lambda *args: pytest.fail("python-docx opened the file"))
     with pytest.raises(NoticeFormatError, match=r"文件中的 XML 内容解压后为 9\.\d MB，超过 8 MB 的上限"):
         sources.read_paragraphs(data=dense, filename="通报.docx")
 
