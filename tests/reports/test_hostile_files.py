@@ -186,7 +186,6 @@ def test_a_docx_bomb_that_lies_about_its_size_is_refused(tmp_path, monkeypatch, 
     """Finding: a .docx notice whose document.xml is declared small reached 2.1 GB in python-docx."""
     import docx
 
-    from rectify.reports.notice import sources
 
     buffer = io.BytesIO()
     docx.Document().save(buffer)
