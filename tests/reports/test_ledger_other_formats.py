@@ -152,6 +152,20 @@ def test_several_tables_are_one_ledger_and_rows_are_named_by_table(tmp_path, led
     assert plan.inspection.problems.count() == 2
 
 
+def test_a_table_continuing_the_previous_one_keeps_its_problem(tmp_path):
+    """A ledger split over two tables (one per page): the second's empty problem cells continue
+    the first table's last problem."""
+    first = [[1, "（一）问题甲。", "事项一。", "", "", "甲局", "", ""]]
+    second = [[2, "", "事项二。", "", "", "乙局", "", ""], [3, "（二）问题乙。", "事项三。", "", "", "丙局", "", ""]]
+    parsed = read_ledger(word_ledger(tmp_path, [(HEADER, first, []), (HEADER, second, [])]))
+    assert [(row.problem_sequence, row.problem_title) for row in parsed.rows] == [
+        (1, "问题甲。"),
+        (1, "问题甲。"),
+        (2, "问题乙。"),
+    ]
+    assert parsed.sheet == "表格1、表格2"
+
+
 def test_duplicate_numbers_across_tables_and_different_columns_are_errors(tmp_path):
     rows = [[1, "问题", "事项。", "", "", "甲局", "", ""]]
     path = word_ledger(tmp_path, [(HEADER, rows, []), (HEADER, rows, [])])

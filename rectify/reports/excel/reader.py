@@ -93,18 +93,23 @@ def _read_other_workbook(source: Source, kind: str) -> ParsedLedger | None:
 def read_word_ledger(source: Source) -> ParsedLedger:
     """The rows of every table of the document that has a header row with an item column, one
     ledger (a ledger split over several tables, one per section or page, is one ledger); their
-    rows are named 表格N第M行. Tables with the same columns only; the paragraphs before the first
+    rows are named 表格N第M行, and a table whose first problem cells are empty continues the
+    previous table's problem. Tables with the same columns only; the paragraphs before the first
     such table give the title when its rows above the header do not."""
     tables = _tables(source)
     ledgers: list[tuple[WordTable, ParsedLedger]] = []
     unrecognised: list[WordTable] = []
+    problem = ""
     for table in tables:
         header = find_header(table.grid.values)
         if header is None:
             unrecognised.append(table)
             continue
-        reader = SheetReader(table.name, table.grid, *header, place=table.name, preamble=table.preamble)
+        reader = SheetReader(
+            table.name, table.grid, *header, place=table.name, preamble=table.preamble, problem=problem
+        )
         ledgers.append((table, reader.read()))
+        problem = reader.last_problem
     if not ledgers:
         accepted = "、".join(FIELD_HEADERS["item"])
         raise LedgerImportError(

@@ -83,12 +83,25 @@ class ParsedLedger:
 
 
 class SheetReader:
-    def __init__(self, sheet: str, grid: Grid, header_index: int, columns: Columns, *, place: str = "", preamble=()):
+    def __init__(
+        self,
+        sheet: str,
+        grid: Grid,
+        header_index: int,
+        columns: Columns,
+        *,
+        place: str = "",
+        preamble=(),
+        problem: str = "",
+    ):
         """``place`` names a Word table in the row messages (表格N第M行); ``preamble`` is the text
-        before it (read for the title and 填报单位 like the rows above the header)."""
+        before it (read for the title and 填报单位 like the rows above the header); ``problem`` the
+        problem the rows continue when their first problem cells are empty (the previous table's
+        last, in a ledger split over several tables). ``last_problem`` is this sheet's, once read."""
         self.sheet = sheet
         self.place = place
         self.preamble = list(preamble)
+        self.last_problem = problem
         self.grid = grid
         self.header_index = header_index
         self.columns = columns
@@ -103,7 +116,7 @@ class SheetReader:
         rows: list[ImportRow] = []
         by_index: dict[int, ImportRow] = {}
         skipped: list[int] = []
-        last_problem = ""
+        last_problem = self.last_problem
         for index in range(self.header_index + 1, len(self.grid.values)):
             if index in headings:
                 continue
@@ -125,6 +138,7 @@ class SheetReader:
             row = self._row(index, values, problem, sequence=len(rows) + 1)
             rows.append(row)
             by_index[index] = row
+        self.last_problem = last_problem
         self._check_numbers(rows)
         self._note_skipped(skipped)
         self._note_missing_columns()
