@@ -13,6 +13,7 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from rectify.reports.excel import uploads
 from rectify.reports.excel.importer import LedgerImportError, import_ledger
 from rectify.reports.excel.reader import read_ledger
 from rectify.reports.excel.workbook import MAX_UPLOAD_BYTES
@@ -361,10 +362,13 @@ def test_the_import_page_previews_and_imports_a_word_ledger(client, office_user,
     upload = SimpleUploadedFile("台账.docx", word.read_bytes())
     response = client.post(reverse("reports:ledger-import"), {"file": upload, "title": "Word 导入"})
     assert response.status_code == 302
+    key = client.session["excel_import"]["key"]
+    assert uploads.path_for(key, suffix=".docx") is not None  # kept as what it is
     preview = client.get(reverse("reports:ledger-import-preview")).content.decode()
     assert "表格1第2行" in preview and "产业规模小。" in preview
-    confirm = client.post(reverse("reports:ledger-import-confirm"), {"key": client.session["excel_import"]["key"]})
+    confirm = client.post(reverse("reports:ledger-import-confirm"), {"key": key})
     assert confirm.status_code == 302
+    assert uploads.path_for(key, suffix=".docx") is None
     from rectify.ledger.models import Inspection
 
     assert Inspection.objects.get(name="Word 导入").items.count() == 4
