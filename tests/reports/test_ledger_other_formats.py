@@ -17,6 +17,7 @@ from rectify.reports.excel import uploads
 from rectify.reports.excel.importer import LedgerImportError, import_ledger
 from rectify.reports.excel.reader import read_ledger
 from rectify.reports.excel.workbook import MAX_UPLOAD_BYTES
+from tests.reports.xls_writer import compound_file, workbook_stream
 
 pytestmark = pytest.mark.django_db
 
@@ -319,6 +320,16 @@ def test_a_damaged_ods_is_refused_in_chinese(tmp_path):
 
 
 # --- .xls ---------------------------------------------------------------------------------------
+
+
+def test_an_xls_ledger_with_merged_problem_cells_imports_like_its_excel_twin(make_xlsx, tmp_path):
+    excel = make_xlsx([[TITLE], HEADER, *ROWS], merges=["B3:B5"])
+    path = tmp_path / "ledger.xls"
+    # MERGEDCELLS: first row, last row, first column, last column (0-based): B3:B5.
+    path.write_bytes(compound_file(workbook_stream("台账", [[TITLE], HEADER, *ROWS], merges=[(2, 4, 1, 1)])))
+    from_xls = import_ledger(source=path, title="孪生", dry_run=True)
+    assert planned(from_xls) == planned(import_ledger(source=excel, title="孪生", dry_run=True))
+    assert from_xls.parsed.sheet == "台账" and from_xls.parsed.title == TITLE
 
 
 def test_an_ole2_file_goes_to_calamine_and_a_broken_one_is_refused_in_chinese(tmp_path, monkeypatch, ledger_counts):
