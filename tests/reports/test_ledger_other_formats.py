@@ -383,3 +383,16 @@ def test_the_import_page_previews_and_imports_a_word_ledger(client, office_user,
     from rectify.ledger.models import Inspection
 
     assert Inspection.objects.get(name="Word 导入").items.count() == 4
+
+
+def test_the_command_imports_a_word_ledger_and_names_its_rows(tmp_path, ledger_counts):
+    word = word_ledger(tmp_path, [(HEADER, ROWS, [(1, 0, 2)])])
+    out = io.StringIO()
+    before = ledger_counts()
+    call_command("import_ledger", str(word), "--title", "命令行", "--dry-run", stdout=out)
+    printed = out.getvalue()
+    assert "表格1第2行 [新增] 1. 企业少。 | （一）产业规模小。" in printed
+    assert "表格1第4行 [新增] 3. 项目落地慢。 | （一）产业规模小。" in printed
+    assert ledger_counts() == before
+    call_command("import_ledger", str(word), "--title", "命令行", stdout=io.StringIO())
+    assert ledger_counts() != before
