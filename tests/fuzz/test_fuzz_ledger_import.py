@@ -117,3 +117,79 @@ def test_malformed_xlsx(members):
         for name, content in members.items():
             archive.writestr(name, content)
     _import(buffer.getvalue())
+
+
+# --- Word tables and .ods ---------------------------------------------------------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+word_cell = st.tuples(
+    st.one_of(st.sampled_from(HEADERS + VALUES[:16]), PRINTABLE),
+    st.sampled_from([None, "1", "2", "3", "0", "x"]),  # w:gridSpan
+    st.sampled_from([None, None, "restart", "continue", ""]),  # w:vMerge (""：no w:val, which continues)
+)
+
+
+def _escape(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _word_cell(text, span, merge) -> str:
+    properties = ""
+    if span is not None:
+        properties += f'<w:gridSpan w:val="{span}"/>'
+    if merge is not None:
+        properties += f'<w:vMerge w:val="{merge}"/>' if merge else "<w:vMerge/>"
+    return f"<w:tc><w:tcPr>{properties}</w:tcPr><w:p><w:r><w:t>{_escape(text)}</w:t></w:r></w:p></w:tc>"
+
+
+def _docx(body: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>')
+    return buffer.getvalue()
+
+
+@fuzz
+@given(
+    title=st.one_of(st.none(), PRINTABLE),
+    tables=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(HEADERS), min_size=1, max_size=6),
+            st.lists(st.lists(word_cell, max_size=6), max_size=6),
+            st.integers(min_value=0, max_value=2),  # w:gridBefore of every data row
+        ),
+        max_size=3,
+    ),
+)
+def test_random_word_tables(title, tables):
+    """Word tables with random merges (w:vMerge, w:gridSpan, w:gridBefore), one or several."""
+    body = f"<w:p><w:r><w:t>{_escape(title)}</w:t></w:r></w:p>" if title is not None else ""
+    for header, rows, before in tables:
+        body += "<w:tbl><w:tr>" + "".join(_word_cell(text, None, None) for text in header) + "</w:tr>"
+        for row in rows:
+            row_properties = f'<w:trPr><w:gridBefore w:val="{before}"/></w:trPr>' if before else ""
+            body += f"<w:tr>{row_properties}" + "".join(_word_cell(*cell) for cell in row) + "</w:tr>"
+        body += "</w:tbl>"
+    _import(_docx(body))
+
+
+@fuzz
+@given(document=st.binary(max_size=300))
+def test_malformed_docx(document):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", document)
+    _import(buffer.getvalue())
+
+
+@fuzz
+@given(content=st.binary(max_size=300), manifest=st.booleans())
+def test_malformed_ods(content, manifest):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        if manifest:
+            archive.writestr("META-INF/manifest.xml", "<manifest/>")
+    _import(buffer.getvalue())

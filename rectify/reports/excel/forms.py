@@ -5,9 +5,8 @@ from rectify.forms import BootstrapForm, DateInput
 from rectify.ledger.models import Inspection
 
 from .errors import LedgerImportError
-from .workbook import check_workbook
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+from .reader import check_ledger_file
+from .workbook import ACCEPTED_SUFFIXES, MAX_UPLOAD_BYTES
 
 
 class LedgerExportForm(BootstrapForm):
@@ -29,8 +28,10 @@ class LedgerExportForm(BootstrapForm):
 class LedgerImportForm(BootstrapForm):
     file = forms.FileField(
         label=_("台账文件"),
-        help_text=_("Excel 工作簿（.xlsx），不超过 20 MB。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        help_text=_(
+            "Excel 工作簿（.xlsx 或旧版 .xls）、ODS 表格（.ods），或台账表格形式的 Word 文档（.docx），不超过 20 MB。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}),
     )
     inspection = forms.ModelChoiceField(
         label=_("导入到已有巡视轮次"),
@@ -50,7 +51,7 @@ class LedgerImportForm(BootstrapForm):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("文件超过 20 MB，无法导入。"))
         try:
-            check_workbook(upload)
+            check_ledger_file(upload)
         except LedgerImportError as error:
             raise forms.ValidationError(error.messages) from None
         upload.seek(0)

@@ -19,14 +19,12 @@ class Grid:
     merges: list[tuple[int, int, int, int]]  # 0-based min_row, min_col, max_row, max_col
 
 
-def reading_order(workbook: CalamineWorkbook, layout: WorkbookLayout) -> list[str]:
+def reading_order(workbook: CalamineWorkbook, active: str | None = None) -> list[str]:
     """Worksheets (not chart or macro sheets): the active one, then visible, then hidden ones."""
     sheets = [sheet for sheet in workbook.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
     return [
         sheet.name
-        for sheet in sorted(
-            sheets, key=lambda sheet: (sheet.name != layout.active, sheet.visible != SheetVisibleEnum.Visible)
-        )
+        for sheet in sorted(sheets, key=lambda sheet: (sheet.name != active, sheet.visible != SheetVisibleEnum.Visible))
     ]
 
 
@@ -50,14 +48,18 @@ def scan(archive: zipfile.ZipFile, layout: WorkbookLayout, name: str, shared: ar
         raise LedgerImportError(["无法读取该 Excel 文件：文件已损坏。"]) from None
 
 
-def read_grid(workbook: CalamineWorkbook, name: str, scan: SheetScan) -> Grid:
+def read_grid(
+    workbook: CalamineWorkbook, name: str, scan: SheetScan, *, merges: list[tuple[int, int, int, int]] | None = None
+) -> Grid:
     """The sheet's cell values from A1 (rows as Excel numbers them, less one), with every merged
     range filled with its top-left value. Values as openpyxl gives them: ``None`` for an empty
-    cell, whole numbers as ``int``, an error cell as its code (#N/A), which no field accepts."""
+    cell, whole numbers as ``int``, an error cell as its code (#N/A), which no field accepts.
+    ``merges`` when calamine does not report them (an .ods: ``ods_xml``)."""
     try:
         sheet = workbook.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
-        merges = [(top, left, bottom, right) for (top, left), (bottom, right) in sheet.merged_cell_ranges or []]
+        if merges is None:
+            merges = [(top, left, bottom, right) for (top, left), (bottom, right) in sheet.merged_cell_ranges or []]
     except Exception:
         raise LedgerImportError([f"无法读取工作表「{name}」：文件已损坏或格式不受支持。"]) from None
     values = [[_plain(value) for value in row] for row in rows]
@@ -65,6 +67,12 @@ def read_grid(workbook: CalamineWorkbook, name: str, scan: SheetScan) -> Grid:
     for (row, column), code in scan.errors.items():
         if row < len(values) and column < len(values[row]):
             values[row][column] = code
+    fill_merges(values, merges)
+    return Grid(values, merges)
+
+
+def fill_merges(values: list[list], merges: list[tuple[int, int, int, int]]) -> None:
+    """Every merged range (0-based top, left, bottom, right) filled with its top-left value, in place."""
     for top, left, bottom, right in merges:
         if top >= len(values):
             continue
@@ -73,7 +81,6 @@ def read_grid(workbook: CalamineWorkbook, name: str, scan: SheetScan) -> Grid:
             if len(row) <= right:
                 row.extend([None] * (right + 1 - len(row)))
             row[left : right + 1] = [value] * (right + 1 - left)
-    return Grid(values, merges)
 
 
 def _plain(value):

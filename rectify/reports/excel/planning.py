@@ -200,7 +200,7 @@ def plan_import(
         )
         if row.deadline.immediate_default and planned.deadline is None and "deadline" in parsed.columns:
             notes.append(
-                f"第{row.excel_row}行「{parsed.columns['deadline']}」立行立改：巡视轮次没有反馈日期，完成时限留空。"
+                f"{row.place_label}「{parsed.columns['deadline']}」立行立改：巡视轮次没有反馈日期，完成时限留空。"
             )
         if planned.existing is not None:
             planned.changes = _changes(planned, planned.existing, has_progress=parsed.has("progress"))

@@ -34,7 +34,7 @@ _DEPARTMENT_MAX = 100
 class ImportRow:
     """One item as the file gives it."""
 
-    excel_row: int
+    excel_row: int  # the row as Excel numbers it; in a Word table, its row in the table (header included)
     number: int | None = None
     problem_sequence: int | None = None
     problem_title: str = ""
@@ -51,6 +51,12 @@ class ImportRow:
     progress: str = ""
     note: str = ""
     errors: list[str] = field(default_factory=list)
+    place: str = ""  # the Word table the row is in ("表格2"); empty in a workbook
+
+    @property
+    def place_label(self) -> str:
+        """Where the row is, as the messages name it: 第5行, or 表格2第5行 in a Word document."""
+        return f"{self.place}第{self.excel_row}行"
 
     @property
     def problem_key(self) -> tuple[int | None, str]:
@@ -77,8 +83,25 @@ class ParsedLedger:
 
 
 class SheetReader:
-    def __init__(self, sheet: str, grid: Grid, header_index: int, columns: Columns):
+    def __init__(
+        self,
+        sheet: str,
+        grid: Grid,
+        header_index: int,
+        columns: Columns,
+        *,
+        place: str = "",
+        preamble=(),
+        problem: str = "",
+    ):
+        """``place`` names a Word table in the row messages (表格N第M行); ``preamble`` is the text
+        before it (read for the title and 填报单位 like the rows above the header); ``problem`` the
+        problem the rows continue when their first problem cells are empty (the previous table's
+        last, in a ledger split over several tables). ``last_problem`` is this sheet's, once read."""
         self.sheet = sheet
+        self.place = place
+        self.preamble = list(preamble)
+        self.last_problem = problem
         self.grid = grid
         self.header_index = header_index
         self.columns = columns
@@ -93,7 +116,7 @@ class SheetReader:
         rows: list[ImportRow] = []
         by_index: dict[int, ImportRow] = {}
         skipped: list[int] = []
-        last_problem = ""
+        last_problem = self.last_problem
         for index in range(self.header_index + 1, len(self.grid.values)):
             if index in headings:
                 continue
@@ -115,6 +138,7 @@ class SheetReader:
             row = self._row(index, values, problem, sequence=len(rows) + 1)
             rows.append(row)
             by_index[index] = row
+        self.last_problem = last_problem
         self._check_numbers(rows)
         self._note_skipped(skipped)
         self._note_missing_columns()
@@ -164,7 +188,7 @@ class SheetReader:
     def _heading_texts(self) -> tuple[str, str]:
         """The title (…整改台账) and the 填报单位 from the rows above the header."""
         title, unit = "", ""
-        for row in self.grid.values[: self.header_index]:
+        for row in [[line] for line in self.preamble] + self.grid.values[: self.header_index]:
             for value in row:
                 text = cell_text(value)
                 if not text:
@@ -188,7 +212,7 @@ class SheetReader:
         return cell_text(self._value(values, name))
 
     def _error(self, row: ImportRow, name: str, message: str) -> None:
-        row.errors.append(f"第{row.excel_row}行「{self.columns[name][1]}」{message}")
+        row.errors.append(f"{row.place_label}「{self.columns[name][1]}」{message}")
 
     def _parsed(self, row: ImportRow, values: list, name: str, parse, default):
         """The cell read by ``parse``; ``default`` when the column is missing or the cell is wrong
@@ -202,7 +226,7 @@ class SheetReader:
             return default
 
     def _row(self, index: int, values: list, problem: str, *, sequence: int) -> ImportRow:
-        row = ImportRow(excel_row=index + 1)
+        row = ImportRow(excel_row=index + 1, place=self.place)
         if "number" not in self.columns:
             row.number = sequence
         elif not self._text(values, "number"):
@@ -248,20 +272,20 @@ class SheetReader:
         return names
 
     def _check_numbers(self, rows: list[ImportRow]) -> None:
-        seen: dict[int, int] = {}
+        seen: dict[int, ImportRow] = {}
         for row in rows:
             if row.number is None:
                 continue
             if row.number in seen:
-                self._error(row, "number", f"与第{seen[row.number]}行重复：{row.number}")
+                self._error(row, "number", f"与{seen[row.number].place_label}重复：{row.number}")
             else:
-                seen[row.number] = row.excel_row
+                seen[row.number] = row
 
     def _note_skipped(self, skipped: list[int]) -> None:
         if skipped:
             shown = "、".join(str(number) for number in skipped[:10]) + ("等" if len(skipped) > 10 else "")
             count = f"（共{len(skipped)}行）" if len(skipped) > 10 else ""
-            self.notes.append(f"第{shown}行没有填写「{self.columns['item'][1]}」，已跳过{count}。")
+            self.notes.append(f"{self.place}第{shown}行没有填写「{self.columns['item'][1]}」，已跳过{count}。")
 
     def _note_missing_columns(self) -> None:
         missing = [headers[0] for name, headers in FIELD_HEADERS.items() if name not in self.columns]

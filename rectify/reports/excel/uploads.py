@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 
 SESSION_KEY = "excel_import"
 _KEY = re.compile(r"[0-9a-f]{32}")
-# The file types kept: the ledger workbook, and the notices (imported through ``reports/notice/import_views.py``).
-SUFFIXES = (".xlsx", ".txt", ".docx")
+# The file types kept: the ledger (a workbook, or a Word document of tables), and the notices
+# (imported through ``reports/notice/import_views.py``).
+SUFFIXES = (".xlsx", ".xls", ".ods", ".txt", ".docx")
 _MAX_AGE_SECONDS = 24 * 3600
 
 

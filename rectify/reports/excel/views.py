@@ -1,5 +1,7 @@
 """Excel downloads (the monthly ledger, the filtered item list) and the ledger import pages."""
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -27,6 +29,7 @@ from .forms import LedgerExportForm, LedgerImportForm
 from .importer import LedgerImportError, import_ledger
 from .options import ExportOptionError, resolve_as_of, resolve_inspection
 from .planning import CREATE, UNCHANGED, UPDATE
+from .workbook import ACCEPTED_SUFFIXES
 
 PREVIEW_ROWS = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -112,8 +115,10 @@ def ledger_import(request):
         if form.is_valid():
             _forget_pending(request)
             inspection = form.cleaned_data["inspection"]
+            suffix = _stored_suffix(form.cleaned_data["file"].name)
             request.session[uploads.SESSION_KEY] = {
-                "key": uploads.store(form.cleaned_data["file"]),
+                "key": uploads.store(form.cleaned_data["file"], suffix=suffix),
+                "suffix": suffix,
                 "inspection": inspection.pk if inspection else None,
                 "title": form.cleaned_data["title"].strip() if not inspection else "",
                 "filename": form.cleaned_data["file"].name,
@@ -180,7 +185,7 @@ def _pending(request) -> dict | None:
     pending = request.session.get(uploads.SESSION_KEY)
     if isinstance(pending, dict) and "failed" in pending:
         return pending
-    if not isinstance(pending, dict) or uploads.path_for(pending.get("key")) is None:
+    if not isinstance(pending, dict) or uploads.path_for(pending.get("key"), suffix=_suffix(pending)) is None:
         if pending is not None:
             request.session.pop(uploads.SESSION_KEY, None)
             messages.error(request, "上传的文件已不存在（可能已过期），请重新上传。")
@@ -188,10 +193,22 @@ def _pending(request) -> dict | None:
     return pending
 
 
+def _stored_suffix(filename: str) -> str:
+    """The suffix the upload is kept with: its own when it is a ledger type (the reader goes by
+    the content, not the name), else .xlsx."""
+    suffix = PurePath(filename).suffix.lower()
+    return suffix if suffix in ACCEPTED_SUFFIXES else ".xlsx"
+
+
+def _suffix(pending: dict) -> str:
+    suffix = pending.get("suffix", ".xlsx")
+    return suffix if suffix in ACCEPTED_SUFFIXES else ".xlsx"
+
+
 def _fail(request, pending: dict, errors: list[str]) -> None:
     """An import that failed loses its file: the same upload is never read again (a file that
     took the worker down would take it down again); the errors stay to be shown."""
-    uploads.discard(pending["key"])
+    uploads.discard(pending["key"], suffix=_suffix(pending))
     pending["failed"] = {"count": len(errors), "listed": listed_errors(errors)}
     request.session[uploads.SESSION_KEY] = pending
 
@@ -205,7 +222,7 @@ def _failed_preview(request, pending: dict):
 def _forget_pending(request) -> None:
     pending = request.session.pop(uploads.SESSION_KEY, None)
     if isinstance(pending, dict):
-        uploads.discard(pending.get("key"))
+        uploads.discard(pending.get("key"), suffix=_suffix(pending))
 
 
 def _run(request, pending: dict, *, dry_run: bool):
@@ -217,7 +234,7 @@ def _run(request, pending: dict, *, dry_run: bool):
             return None, ["所选巡视轮次已不存在，请重新上传。"]
     try:
         plan = import_ledger(
-            source=uploads.path_for(pending["key"]),
+            source=uploads.path_for(pending["key"], suffix=_suffix(pending)),
             inspection=inspection,
             title=pending["title"] or None,
             dry_run=dry_run,

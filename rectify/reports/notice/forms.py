@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 from rectify.ledger.models import Accountability, FundRecovery, Inspection, Meeting, RectificationItem, Regulation
-from rectify.reports.excel.forms import MAX_UPLOAD_BYTES
+from rectify.reports.excel.workbook import MAX_UPLOAD_BYTES
 
 from .errors import NoticeFormatError
 from .importer import parse_notice_file

@@ -114,28 +114,39 @@ def _label(paragraph: ElementTree.Element, numbering: Numbering) -> str:
     return numbering.label(num_id, int(ilvl) if ilvl.isdigit() else 0) if num_id != "0" else ""
 
 
-def _blocks(element: ElementTree.Element, numbering: Numbering, lines: list[str]) -> None:
+def paragraph_line(paragraph: ElementTree.Element, numbering: Numbering) -> str:
+    """The paragraph's text after its numbering label (line breaks kept as "\\n")."""
+    return _label(paragraph, numbering) + _paragraph_text(paragraph)
+
+
+def block_lines(element: ElementTree.Element, numbering: Numbering, lines: list[str]) -> None:
+    """Appends the lines of every paragraph in ``element`` (a body, a table cell, …), tables row by row."""
     for child in element:
         if child.tag == f"{W}p":
-            lines.extend((_label(child, numbering) + _paragraph_text(child)).split("\n"))
+            lines.extend(paragraph_line(child, numbering).split("\n"))
         elif child.tag == f"{W}tbl":
             for row in child.iter(f"{W}tr"):
                 for cell in row.findall(f"{W}tc"):
                     merge = cell.find(f"{W}tcPr/{W}vMerge")
                     if merge is not None and _val(merge, "continue") == "continue":
                         continue
-                    _blocks(cell, numbering, lines)
+                    block_lines(cell, numbering, lines)
         elif child.tag in _CONTAINERS:
-            _blocks(child, numbering, lines)
+            block_lines(child, numbering, lines)
+
+
+def document_body(archive: zipfile.ZipFile) -> tuple[ElementTree.Element | None, Numbering]:
+    """The document's ``w:body`` and its list numbering; raises ElementTree.ParseError or KeyError."""
+    document = ElementTree.fromstring(archive.read("word/document.xml"))
+    names = set(archive.namelist())
+    numbering = Numbering(archive.read("word/numbering.xml") if "word/numbering.xml" in names else None)
+    return document.find(f"{W}body"), numbering
 
 
 def docx_text_lines(archive: zipfile.ZipFile) -> list[str]:
     """Every paragraph's text, numbering labels included; raises ElementTree.ParseError or KeyError."""
-    document = ElementTree.fromstring(archive.read("word/document.xml"))
-    names = set(archive.namelist())
-    numbering = Numbering(archive.read("word/numbering.xml") if "word/numbering.xml" in names else None)
-    body = document.find(f"{W}body")
+    body, numbering = document_body(archive)
     lines: list[str] = []
     if body is not None:
-        _blocks(body, numbering, lines)
+        block_lines(body, numbering, lines)
     return lines

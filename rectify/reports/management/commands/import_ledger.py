@@ -13,10 +13,10 @@ from rectify.reports.excel.planning import CREATE, UNCHANGED, UPDATE, ImportPlan
 
 
 class Command(BaseCommand):
-    help = "导入整改台账（Excel .xlsx）：导入到已有巡视轮次（--inspection），或新建巡视轮次（--title）。"
+    help = "导入整改台账（Excel .xlsx、.xls、.ods，或表格形式的 Word .docx）：导入到已有巡视轮次（--inspection），或新建巡视轮次（--title）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="台账文件（.xlsx）")
+        parser.add_argument("file", help="台账文件（.xlsx、.xls、.ods 或 .docx）")
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--inspection", help="导入到该编号的巡视轮次（序号相同的事项将被更新）")
         target.add_argument("--title", help="新建巡视轮次，名称为此")
@@ -50,7 +50,7 @@ class Command(BaseCommand):
     def _print_rows(self, plan: ImportPlan) -> None:
         for row in plan.rows:
             self.stdout.write(
-                f"第{row.source.excel_row}行 [{row.action}] {row.number}. {row.title}"
+                f"{row.source.place_label} [{row.action}] {row.number}. {row.title}"
                 f" | {row.problem.label} | 措施{len(row.measures)}条"
                 f" | {'、'.join(row.leaders)} | {row.lead_department} | {describe_deadline(row)}"
                 f" | {row.status_label}" + (f" | 变更：{'、'.join(row.changes)}" if row.changes else "")
