@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from rectify.dashboard.models import Notification
 from rectify.ledger import services
 from rectify.ledger.models import Meeting
+from rectify.notifications.models import Notification
 from tests.factories import make_item
 
 pytestmark = pytest.mark.django_db

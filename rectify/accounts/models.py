@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .channels import validate_channel_url
 from .roles import Role
 
 
@@ -17,6 +18,13 @@ class Department(models.Model):
     is_sample = models.BooleanField(_("示例数据"), default=False, help_text=_("原始材料未载明、为演示填入的示例值。"))
     is_active = models.BooleanField(
         _("在用"), default=True, help_text=_("停用后不再出现在选择列表中；引用它的整改事项照常显示。")
+    )
+    notify_url = models.CharField(
+        _("部门通知渠道"),
+        max_length=1000,
+        blank=True,
+        validators=[validate_channel_url],
+        help_text=_("本部门事项的消息发往此处，如钉钉或企业微信群机器人的 apprise 地址（dingtalk://…、wxteams://…）。"),
     )
 
     history = HistoricalRecords()
@@ -66,6 +74,11 @@ class Leader(models.Model):
 class User(AbstractUser):
     """A person who signs in. A department liaison belongs to one department."""
 
+    class NotifyChannel(models.TextChoices):
+        EMAIL = "email", _("电子邮件（并在系统内提醒）")
+        IN_APP = "in_app", _("仅系统内提醒")
+        DEPARTMENT = "department", _("部门通知渠道（并在系统内提醒）")
+
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     department = models.ForeignKey(
         Department,
@@ -76,6 +89,9 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    notify_channel = models.CharField(
+        _("消息接收方式"), max_length=20, choices=NotifyChannel.choices, default=NotifyChannel.EMAIL
+    )
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
     # Kept by rectify.accounts.services (enrolment sets it, the reset clears it), so that the
     # two-factor gate knows without a query on every request.

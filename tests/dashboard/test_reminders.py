@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from rectify.accounts.models import Leader
-from rectify.dashboard.models import Notification
 from rectify.ledger.models import ProgressUpdate, RectificationItem
+from rectify.notifications.models import Notification
 from tests.factories import make_item, make_problem
 
 pytestmark = pytest.mark.django_db
