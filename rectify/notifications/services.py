@@ -100,15 +100,17 @@ def queue(deliveries: list[Delivery]) -> None:
 
 
 def send_test(*, user: User, url: str, label: str) -> Delivery:
-    """The office's 发送测试消息 for one channel: a delivery like any other, queued at once."""
-    key = f"test:{user.pk}:{timezone.now().isoformat()}"
-    delivery = Delivery(
-        event_key=key,
+    """The office's 发送测试消息 for one channel. Sent at once, in the request, so that the office
+    sees whether the channel works; a failure is recorded and retried like any other."""
+    from .sending import send_one
+
+    delivery = Delivery.objects.create(
+        event_key=f"test:{user.pk}:{timezone.now().isoformat()}",
         channel=Delivery.Channel.DEPARTMENT if label != "整改办" else Delivery.Channel.OFFICE,
         target=url,
         title="巡视整改台账管理系统测试消息",
         body=f"这是{user}从巡视整改台账管理系统发往「{label}」通知渠道的测试消息。收到即表示该渠道可用。",
     )
-    with transaction.atomic():
-        queue([delivery])
-    return Delivery.objects.get(event_key=key, target=url)
+    send_one(delivery)
+    delivery.refresh_from_db()
+    return delivery
