@@ -19,7 +19,7 @@ from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent, Department, Leader, User
 from rectify.chinese import chinese_date
 
-from . import events
+from . import escalation, events
 from .models import (
     Decision,
     Evidence,
@@ -325,6 +325,7 @@ def approve_signoff(
         detail=f"完成日期 {chinese_date(completed_on)}{_self_note(signoff)}",
         changes=_status_change(Status.PENDING_SIGNOFF, item),
     )
+    escalation.close_open(item, reason="已销号", today=today)
     events.signoff_decided(item, signoff, actor=user, approved=True)
     return signoff
 
@@ -368,6 +369,7 @@ def designate_long_term(*, item_id: int, user: User, reason: str, next_review_on
         detail=f"{reason.strip()}；下次复查 {chinese_date(next_review_on)}",
         changes=_status_change(old, item),
     )
+    escalation.close_open(item, reason="认定长期坚持", today=timezone.localdate())
     return item
 
 
@@ -462,6 +464,7 @@ def _apply_deadline(item: RectificationItem, *, user: User, deadline: datetime.d
         item.original_deadline = item.deadline
     item.deadline = deadline
     _save_item(item, user=user, reason=f"延期至{chinese_date(deadline)}", fields=["deadline", "original_deadline"])
+    escalation.close_open(item, reason=f"完成时限延至{chinese_date(deadline)}", today=timezone.localdate())
 
 
 def _move_deadline(item: RectificationItem, *, user: User, deadline: datetime.date | None, reason: str) -> None:

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:pk>/progress/", views.add_progress, name="add-progress"),
     path("<int:pk>/evidence/", views.add_evidence, name="add-evidence"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.download_evidence, name="download-evidence"),
+    path(
+        "<int:pk>/escalations/<int:escalation_pk>/notice.docx",
+        views.supervision_notice_docx,
+        name="supervision-notice",
+    ),
     path("<int:pk>/measures/<int:measure_pk>/toggle/", views.toggle_measure, name="toggle-measure"),
     path("<int:pk>/signoff/", views.submit_signoff, name="submit-signoff"),
     path("<int:pk>/signoff/<int:signoff_pk>/approve/", views.approve_signoff, name="approve-signoff"),

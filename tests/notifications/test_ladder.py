@@ -1,0 +1,155 @@
+"""The escalation ladder with `send_reminders --today`: 催办 at 1 day, 督办 at 7 (or after two
+returns), 约谈提醒 at 15, each step once; closed by an extension; the 督办通知单 read back."""
+
+import datetime
+import io
+
+import docx
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from rectify.accounts.models import Leader
+from rectify.ledger import services, supervision_notice
+from rectify.ledger.models import Escalation, RectificationItem
+from rectify.notifications.models import Notification
+from tests.factories import force_status, make_item
+
+pytestmark = pytest.mark.django_db
+DEADLINE = datetime.date(2024, 6, 30)
+Level = Escalation.Level
+
+
+@pytest.fixture
+def item(department, liaison, leader_user, office_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    principal = Leader.objects.create(name="李某", position="书记", user=leader_user, sort_order=1)
+    return make_item(
+        title="项目审批不规范",
+        lead_department=department,
+        leaders=[principal],
+        deadline=DEADLINE,
+        status=RectificationItem.Status.IN_PROGRESS,
+    )
+
+
+def run(days_after: int):
+    call_command("send_reminders", "--today", (DEADLINE + datetime.timedelta(days=days_after)).isoformat())
+
+
+def levels(item):
+    return sorted(item.escalations.values_list("level", flat=True))
+
+
+@pytest.mark.parametrize(
+    "days, expected",
+    [
+        (0, []),
+        (1, [Level.URGE]),
+        (6, [Level.URGE]),
+        (7, [Level.URGE, Level.SUPERVISE]),
+        (14, [Level.URGE, Level.SUPERVISE]),
+        (15, [Level.URGE, Level.SUPERVISE, Level.INTERVIEW]),
+    ],
+)
+def test_the_ladder_by_days_overdue(item, days, expected):
+    run(days)
+    assert levels(item) == expected
+    run(days)  # a second run raises none
+    assert levels(item) == expected
+
+
+def test_climbing_day_by_day_raises_each_step_once(item, liaison, leader_user, office_user):
+    for days in (0, 1, 6, 7, 14, 15, 15, 16):
+        run(days)
+    assert levels(item) == [Level.URGE, Level.SUPERVISE, Level.INTERVIEW]
+    urge, supervise, interview = item.escalations.order_by("level")
+    assert urge.raised_on == DEADLINE + datetime.timedelta(days=1)
+    assert supervise.raised_on == DEADLINE + datetime.timedelta(days=7) and supervise.days_overdue == 7
+    escalated = Notification.objects.filter(kind=Notification.Kind.ESCALATED)
+    assert sorted(escalated.values_list("recipient__username", "title")) == sorted(
+        [
+            ("liaison", f"催办：第{item.number}项 项目审批不规范"),
+            ("leader", f"督办：第{item.number}项 项目审批不规范"),
+            ("office", f"约谈提醒：第{item.number}项 项目审批不规范"),
+            ("leader", f"约谈提醒：第{item.number}项 项目审批不规范"),
+        ]
+    )
+    assert "督办〔2024〕1号" in escalated.get(title__startswith="督办").body
+
+
+def test_two_returns_raise_a_supervision_before_the_deadline(item):
+    RectificationItem.objects.filter(pk=item.pk).update(return_count=2)
+    run(-20)
+    assert levels(item) == [Level.SUPERVISE]
+    assert item.escalations.get().reason == "销号申请已被退回2次"
+
+
+def test_an_extension_closes_the_steps_and_a_new_deadline_starts_afresh(item, office_user):
+    run(7)
+    item.refresh_from_db()
+    services.update_item(
+        item_id=item.pk,
+        user=office_user,
+        expected_version=item.version,
+        changes={"deadline": timezone.localdate() + datetime.timedelta(days=400)},
+    )
+    assert not item.escalations.filter(closed_on__isnull=True).exists()
+    assert set(item.escalations.values_list("close_reason", flat=True)) == {
+        f"完成时限延至{(timezone.localdate() + datetime.timedelta(days=400)).year}年"
+        f"{(timezone.localdate() + datetime.timedelta(days=400)).month}月"
+        f"{(timezone.localdate() + datetime.timedelta(days=400)).day}日"
+    }
+
+
+def test_completed_and_long_term_items_do_not_climb(item):
+    force_status(item, RectificationItem.Status.COMPLETED)
+    item.completed_on = DEADLINE
+    item.save()
+    run(30)
+    assert levels(item) == []
+
+
+def test_notice_numbers_count_per_year(item, department):
+    other = make_item(lead_department=department, deadline=DEADLINE, status=RectificationItem.Status.IN_PROGRESS)
+    run(7)
+    numbers = sorted(Escalation.objects.filter(level=Level.SUPERVISE).values_list("notice_number", flat=True))
+    assert numbers == [1, 2]
+    assert other.escalations.filter(level=Level.SUPERVISE).exists()
+
+
+def test_the_supervision_notice_docx(item, client, office_user, tmp_path):
+    run(9)
+    supervise = item.escalations.get(level=Level.SUPERVISE)
+    client.force_login(office_user)
+    response = client.get(f"/items/{item.pk}/escalations/{supervise.pk}/notice.docx")
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "督办通知单" and texts[1] == "督办〔2024〕1号"
+    body = "".join(texts)
+    assert "项目审批不规范" in body and "2024年6月30日" in body and "已逾期9天" in body
+    assert "2024年7月14日前" in body  # reply within five days of 2024-07-09
+    title_run = document.paragraphs[0].runs[0]
+    assert title_run.font.name == "方正小标宋简体" and title_run.font.size.pt == 22
+    assert title_run._element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    ) == "方正小标宋简体"
+    assert document.paragraphs[3].runs[0].font.name == "仿宋_GB2312"
+    # The stored copy attached to the e-mail is the same document.
+    assert (tmp_path / "supervision" / "2024" / "1.docx").read_bytes() == supervision_notice.render(supervise)
+
+
+def test_the_item_page_shows_its_record(item, client, office_user, liaison):
+    run(8)
+    client.force_login(liaison)
+    page = client.get(f"/items/{item.pk}/").content.decode()
+    assert "督办记录" in page and "催办" in page and "督办〔2024〕1号" in page and "李某" in page
+
+
+def test_the_list_filters_by_level(item, department, client, office_user):
+    calm = make_item(title="按期推进", lead_department=department, deadline=DEADLINE + datetime.timedelta(days=900))
+    run(8)
+    client.force_login(office_user)
+    page = client.get("/items/", {"escalation": Level.SUPERVISE}).content.decode()
+    assert "项目审批不规范" in page and calm.title not in page
