@@ -71,6 +71,9 @@ def _ledger_context(items, inspection, today) -> dict:
     context = {
         "figures": figures,
         "links": links.figures(),
+        "escalations": [
+            (label, count, links(escalation=level)) for level, label, count in selectors.escalation_figures(departments)
+        ],
         "departments": departments,
         "overdue_items": selectors.overdue_items(items, today=today),
         "due_soon_items": selectors.due_soon_items(items, today=today, days=settings.RECTIFY_WARNING_DAYS),

@@ -21,7 +21,7 @@ from rectify.chinese import chinese_date
 from rectify.notifications.models import Notification
 from rectify.notifications.services import Event, notify
 
-from . import events, supervision_notice
+from . import events, revision, supervision_notice
 from .models import Escalation, RectificationItem
 from .status import CLOSED
 
@@ -73,6 +73,8 @@ def raise_due(today: datetime.date) -> list[Escalation]:
             escalation = _raise(item, level, reason, today)
             if escalation is not None:
                 raised.append(escalation)
+    if raised:
+        revision.changed()  # the dashboard's cached figures count items by level
     return raised
 
 

@@ -72,7 +72,9 @@ def signoff_decided(item: RectificationItem, signoff: SignOff, *, actor: User, a
     if signoff.requested_by is not None:
         recipients.append(signoff.requested_by)
     notify(
-        event=_event(item, kind, f"signoff:{signoff.pk}:decided", f"销号申请{verb}：第{item.number}项 {item.title}", body),
+        event=_event(
+            item, kind, f"signoff:{signoff.pk}:decided", f"销号申请{verb}：第{item.number}项 {item.title}", body
+        ),
         recipients=recipients,
         actor=actor,
     )

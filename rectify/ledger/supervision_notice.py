@@ -63,7 +63,9 @@ def render(escalation: Escalation) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _paragraph(document, lines["title"], font=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _paragraph(
+        document, lines["title"], font=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+    )
     _paragraph(document, lines["number"], align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _paragraph(document, lines["addressee"], indent=False)
     _paragraph(document, lines["body"])

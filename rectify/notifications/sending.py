@@ -54,9 +54,9 @@ def send_one(delivery: Delivery) -> bool | None:
     """Claim the delivery (one worker only: a conditional update), send it, record the outcome.
     None if another worker has it."""
     now = timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery.pk, state=delivery.state, attempts=delivery.attempts
-    ).update(state=Delivery.State.SENDING, attempts=delivery.attempts + 1, next_attempt_at=now)
+    claimed = Delivery.objects.filter(pk=delivery.pk, state=delivery.state, attempts=delivery.attempts).update(
+        state=Delivery.State.SENDING, attempts=delivery.attempts + 1, next_attempt_at=now
+    )
     if not claimed:
         return None
     attempts = delivery.attempts + 1

@@ -17,7 +17,10 @@ def _office_only(request):
 def channels(request):
     _office_only(request)
     failed = [(delivery, selectors.shown_target(delivery)) for delivery in selectors.failed_deliveries()]
-    return render(request, "notifications/channels.html", {"channels": selectors.channels(), "failed": failed, "max_attempts": settings.RECTIFY_NOTIFY_MAX_ATTEMPTS},
+    return render(
+        request,
+        "notifications/channels.html",
+        {"channels": selectors.channels(), "failed": failed, "max_attempts": settings.RECTIFY_NOTIFY_MAX_ATTEMPTS},
     )
 
 

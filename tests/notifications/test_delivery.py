@@ -21,13 +21,17 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def pending(department, liaison, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    item = make_item(title="食堂账目不清", lead_department=department, deadline=timezone.localdate() + datetime.timedelta(days=9))
+    item = make_item(
+        title="食堂账目不清", lead_department=department, deadline=timezone.localdate() + datetime.timedelta(days=9)
+    )
     services.add_evidence(item_id=item.pk, user=liaison, upload=SimpleUploadedFile("a.pdf", PDF))
     signoff = services.submit_signoff(item_id=item.pk, user=liaison, note="完成")
     return item, signoff
 
 
-def test_a_return_reaches_the_office_webhook(pending, office_user, settings, webhook, django_capture_on_commit_callbacks):
+def test_a_return_reaches_the_office_webhook(
+    pending, office_user, settings, webhook, django_capture_on_commit_callbacks
+):
     settings.RECTIFY_NOTIFY_URLS = [webhook.url]
     item, signoff = pending
     with django_capture_on_commit_callbacks(execute=True):
@@ -39,7 +43,9 @@ def test_a_return_reaches_the_office_webhook(pending, office_user, settings, web
     assert Delivery.objects.get(channel="office").state == Delivery.State.SENT
 
 
-def test_the_department_channel_gets_its_items_events(pending, department, office_user, webhook, django_capture_on_commit_callbacks):
+def test_the_department_channel_gets_its_items_events(
+    pending, department, office_user, webhook, django_capture_on_commit_callbacks
+):
     department.notify_url = webhook.url
     department.save()
     item, signoff = pending

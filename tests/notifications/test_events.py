@@ -20,7 +20,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def item(department, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return make_item(
-        title="公车私用问题整改", lead_department=department, deadline=timezone.localdate() + datetime.timedelta(days=20)
+        title="公车私用问题整改",
+        lead_department=department,
+        deadline=timezone.localdate() + datetime.timedelta(days=20),
     )
 
 
@@ -96,7 +98,10 @@ def test_reopening_tells_liaisons(item, liaison, office_user):
     signoff = submit(item, liaison)
     services.approve_signoff(item_id=item.pk, signoff_id=signoff.pk, user=office_user)
     services.reopen_item(
-        item_id=item.pk, user=office_user, reason="回头看发现反弹", deadline=timezone.localdate() + datetime.timedelta(days=30)
+        item_id=item.pk,
+        user=office_user,
+        reason="回头看发现反弹",
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
     )
     assert told(Kind.ITEM_REOPENED) == ["liaison"]
 
@@ -112,6 +117,7 @@ def test_the_actor_is_never_told_even_in_two_roles(item, liaison, office_user):
 
 def test_an_event_recorded_twice_is_one_message(item, liaison, office_user):
     from rectify.ledger import events
+
     signoff = submit(item, liaison)
     events.signoff_submitted(item, signoff, actor=liaison)
     assert Notification.objects.filter(kind=Kind.SIGNOFF_SUBMITTED).count() == 1
