@@ -205,8 +205,35 @@ def stale_department_items(
 
 
 def returned_department_items(items: QuerySet, user: User, *, limit: int = 20) -> list[RectificationItem]:
-    returned = items.filter(lead_department_id=user.department_id, return_count__gt=0, status=Status.IN_PROGRESS)
+    """Items whose 销号 request came back, each with the reviewer's reason (``return_reason``)."""
+    last_return = SignOff.objects.filter(item_id=OuterRef("pk"), decision=Decision.REJECTED).order_by("-reviewed_at")
+    returned = items.filter(
+        lead_department_id=user.department_id, return_count__gt=0, status=Status.IN_PROGRESS
+    ).annotate(return_reason=Subquery(last_return.values("review_note")[:1]))
     return list(_listed(returned).order_by("deadline", "number")[:limit])
+
+
+def escalated_department_items(items: QuerySet, user: User, *, limit: int = 20) -> list[RectificationItem]:
+    """The department's items with an open escalation step, highest level first (``top_level``)."""
+    escalated = (
+        items.filter(lead_department_id=user.department_id)
+        .annotate(top_level=_top_level())
+        .filter(top_level__isnull=False)
+    )
+    listed = list(escalated.order_by("-top_level", "deadline", "number")[:limit])
+    for item in listed:
+        item.level_label = Escalation.Level(item.top_level).label
+    return listed
+
+
+def due_this_week_items(items: QuerySet, user: User, *, today: datetime.date, limit: int = 20):
+    """The department's open items due within seven days."""
+    due = items.filter(
+        lead_department_id=user.department_id,
+        deadline__gte=today,
+        deadline__lte=today + datetime.timedelta(days=7),
+    ).exclude(status__in=[*CLOSED, Status.PENDING_SIGNOFF])
+    return list(due.order_by("deadline", "number")[:limit])
 
 
 def pending_signoffs(items: QuerySet, *, limit: int = REVIEW_LIMIT) -> list[SignOff]:

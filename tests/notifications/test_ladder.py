@@ -207,3 +207,29 @@ def test_sending_is_queued_no_page_gains_a_query_per_recipient(
             == 1 + extra
         )
     assert counts[0] == counts[1]
+
+
+def test_the_liaisons_home_says_what_needs_them(item, department, liaison, office_user, client, tmp_path):
+    """Returned requests with the reviewer's reason, escalated items with their level, deadlines
+    this week: each with its action a click away."""
+    soon = make_item(
+        title="本周到期",
+        lead_department=department,
+        deadline=timezone.localdate() + datetime.timedelta(days=3),
+        status=RectificationItem.Status.IN_PROGRESS,
+    )
+    returned = make_item(
+        title="被退回事项",
+        lead_department=department,
+        deadline=timezone.localdate() + datetime.timedelta(days=60),
+        status=RectificationItem.Status.IN_PROGRESS,
+    )
+    services.add_evidence(item_id=returned.pk, user=liaison, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n"))
+    signoff = services.submit_signoff(item_id=returned.pk, user=liaison, note="完成")
+    services.return_signoff(item_id=returned.pk, signoff_id=signoff.pk, user=office_user, reason="缺少验收报告")
+    call_command("send_reminders", "--today", timezone.localdate().isoformat())  # item: long overdue
+    client.force_login(liaison)
+    page = client.get("/").content.decode()
+    assert "退回理由：缺少验收报告" in page and f"/items/{returned.pk}/#signoff" in page
+    assert 'data-todo="escalated"' in page and "约谈提醒" in page and f"/items/{item.pk}/#progress" in page
+    assert "本周到期" in page and f"/items/{soon.pk}/#extension" in page
