@@ -132,7 +132,7 @@ def _raise(item: RectificationItem, level: int, reason: str, today: datetime.dat
 
 def _store_notice(escalation: Escalation) -> str:
     """The 督办通知单 kept under MEDIA_ROOT for the e-mail's attachment; the page renders it anew."""
-    relative = Path("supervision") / str(escalation.notice_year) / f"{escalation.notice_number}.docx"
+    relative = Path("supervision") / str(escalation.notice_year) / supervision_notice.filename(escalation)
     path = Path(settings.MEDIA_ROOT) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(supervision_notice.render(escalation))

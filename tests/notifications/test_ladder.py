@@ -141,7 +141,9 @@ def test_the_supervision_notice_docx(item, client, office_user, tmp_path):
     )
     assert document.paragraphs[3].runs[0].font.name == "仿宋_GB2312"
     # The stored copy attached to the e-mail says the same.
-    stored = docx.Document(str(tmp_path / "supervision" / "2024" / "1.docx"))
+    stored = docx.Document(
+        str(tmp_path / "supervision" / "2024" / f"督办〔2024〕1号督办通知单（第{item.number}项）.docx")
+    )
     assert [p.text for p in stored.paragraphs] == texts
 
 
@@ -233,3 +235,17 @@ def test_the_liaisons_home_says_what_needs_them(item, department, liaison, offic
     assert "退回理由：缺少验收报告" in page and f"/items/{returned.pk}/#signoff" in page
     assert 'data-todo="escalated"' in page and "约谈提醒" in page and f"/items/{item.pk}/#progress" in page
     assert "本周到期" in page and f"/items/{soon.pk}/#extension" in page
+
+
+def test_the_supervision_email_carries_the_notice(item, leader_user, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    leader_user.email = "leader@example.org"
+    leader_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        run(7)
+    to_leader = [m for m in mail.outbox if m.to == ["leader@example.org"] and m.subject.startswith("督办：")]
+    assert len(to_leader) == 1
+    ((name, content, mimetype),) = to_leader[0].attachments
+    assert name == f"督办〔2024〕1号督办通知单（第{item.number}项）.docx" and "wordprocessingml" in mimetype
+    assert docx.Document(io.BytesIO(content)).paragraphs[1].text == "督办〔2024〕1号"
