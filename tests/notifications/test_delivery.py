@@ -114,3 +114,34 @@ def test_nothing_is_sent_inside_the_request(pending, office_user, settings, webh
     item, signoff = pending
     services.return_signoff(item_id=item.pk, signoff_id=signoff.pk, user=office_user, reason="x")
     assert webhook.received == [] and Delivery.objects.get(channel="office").state == Delivery.State.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_each_delivery_once(webhook):
+    """Two worker threads sweep the same deliveries at the same moment: each goes out once."""
+    import threading
+
+    from django.db import connection
+
+    Delivery.objects.bulk_create(
+        Delivery(event_key=f"load:{n}", channel=Delivery.Channel.OFFICE, target=webhook.url, title=f"消息{n}", body="x")
+        for n in range(20)
+    )
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            results.append(sending.send_due())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(sent for sent, _failed, _retry in results) == 20
+    assert sorted(body["title"] for body in webhook.received) == sorted(f"消息{n}" for n in range(20))
+    assert set(Delivery.objects.values_list("state", flat=True)) == {Delivery.State.SENT}
