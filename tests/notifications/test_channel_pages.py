@@ -75,3 +75,10 @@ def test_the_user_chooses_a_channel(client, liaison):
     liaison.refresh_from_db()
     assert liaison.notify_channel == User.NotifyChannel.DEPARTMENT and liaison.email == "l@example.org"
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCOUNT_CHANGED, user=liaison).exists()
+
+
+def test_a_bad_office_url_is_a_system_check_warning(settings):
+    from rectify.notifications.checks import notify_urls
+
+    settings.RECTIFY_NOTIFY_URLS = ["json://127.0.0.1:9/hook", "garbage"]
+    assert [warning.id for warning in notify_urls(None)] == ["rectify.W016"]

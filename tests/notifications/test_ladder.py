@@ -249,3 +249,22 @@ def test_the_supervision_email_carries_the_notice(item, leader_user, django_capt
     ((name, content, mimetype),) = to_leader[0].attachments
     assert name == f"督办〔2024〕1号督办通知单（第{item.number}项）.docx" and "wordprocessingml" in mimetype
     assert docx.Document(io.BytesIO(content)).paragraphs[1].text == "督办〔2024〕1号"
+
+
+def test_deadline_notices_seven_three_and_one_day_ahead(item, liaison, leader_user):
+    for days_before in range(10, -1, -1):
+        run(-days_before)
+        run(-days_before)  # a rerun adds nothing
+    ahead = Notification.objects.filter(kind=Notification.Kind.DEADLINE_AHEAD)
+    assert sorted(ahead.values_list("recipient__username", "title")) == sorted(
+        (user, f"还剩{n}天到期：第{item.number}项 项目审批不规范") for user in ("leader", "liaison") for n in (7, 3, 1)
+    )
+
+
+def test_deadline_notice_days_are_configurable(item, settings):
+    settings.RECTIFY_DEADLINE_NOTICE_DAYS = [5]
+    run(-5)
+    run(-3)
+    assert set(Notification.objects.filter(kind="deadline_ahead").values_list("title", flat=True)) == {
+        f"还剩5天到期：第{item.number}项 项目审批不规范"
+    }
