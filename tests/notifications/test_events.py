@@ -140,3 +140,16 @@ def test_email_choice_queues_an_email_in_app_only_does_not(item, liaison, office
     second_office_user.save()
     submit(item, liaison)
     assert list(Delivery.objects.values_list("channel", "target")) == [("email", "office@example.org")]
+
+
+def test_the_returned_request_is_on_the_liaisons_reminders_page_at_once(client, item, liaison, office_user):
+    """The issue's first finding: after a return the 提醒 page said 暂无提醒。"""
+    signoff = submit(item, liaison)
+    services.return_signoff(item_id=item.pk, signoff_id=signoff.pk, user=office_user, reason="请补充验收报告")
+    client.force_login(liaison)
+    assert 'data-unread="1"' in client.get("/items/").content.decode()
+    listing = client.get("/notifications/").content.decode()
+    assert "暂无提醒" not in listing and "销号申请被退回" in listing
+    message = Notification.objects.get(recipient=liaison)
+    opened = client.get(f"/notifications/{message.pk}/").content.decode()
+    assert "请补充验收报告" in opened and f'href="/items/{item.pk}/" data-action="open-link"' in opened
