@@ -122,9 +122,9 @@ def test_nothing_is_sent_inside_the_request(pending, office_user, settings, webh
     reason="concurrent writers: the SQLite test database (shared-cache memory) refuses them at once; "
     "test_two_workers_send_a_delivery_once proves the claim there",
 )
-# serialized_rollback: the flush after a transactional test would also remove the role groups
-# the data migration made, which the next tests in this worker need.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# available_apps: the flush after this transactional test empties only this app's tables, not the
+# role groups the data migration made, which the next tests in this worker need.
+@pytest.mark.django_db(transaction=True, available_apps=["rectify.notifications"])
 def test_two_workers_at_once_send_each_delivery_once(webhook):
     """Two worker threads sweep the same deliveries at the same moment: each goes out once."""
     import threading
