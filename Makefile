@@ -3,7 +3,8 @@
 #   make install       virtualenv in .venv + requirements (re-run only when requirements.txt changes)
 #   make setup         install, migrate, load the seed data if the database is empty, demo accounts,
 #                      a demo round dated around today
-#   make run           setup, then the development server on http://127.0.0.1:8000/
+#   make run           setup, then the development server on http://127.0.0.1:8000/ and the task
+#                      worker (db_worker: messages, retries); Ctrl-C stops both
 #   make browser-deps  Debian's chromium + fonts-wqy-microhei for the Playwright tests (root only)
 #   make lint          ruff + a check that no model change lacks its migration
 #   make test          setup, browser-deps, lint, check_ledger on the seeded database, then pytest
@@ -42,7 +43,10 @@ setup: install
 	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py load_demo_round
 
+# The worker runs beside the web server; Ctrl-C (or either one ending) stops both.
 run: setup
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py db_worker & worker=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Never fails: without Chromium the browser tests skip themselves.

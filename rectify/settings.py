@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "rectify.dashboard",
     "rectify.reports",
     "rectify.maintenance",
+    # --- Messages and the task queue (issue 16) ---
+    "django_tasks",
+    "django_tasks_db",
+    "rectify.notifications",
+    # --- end ---
 ]
 
 MIDDLEWARE = [
@@ -85,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rectify.dashboard.context_processors.notifications",
+                "rectify.notifications.context_processors.notifications",
             ],
         },
     },
@@ -272,3 +277,31 @@ if not BACKUP_KEY:
     BACKUP_KEY = _DEV_BACKUP_KEY
 if len(BACKUP_KEY) < 32:
     raise ImproperlyConfigured("BACKUP_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`).")
+
+# --- Messages, channels, the task queue and the escalation ladder (issue 16) ---
+# Delivery runs on django-tasks: the database backend by default (`manage.py db_worker` works the
+# queue; several workers may share one PostgreSQL), RECTIFY_TASKS_IMMEDIATE=1 runs tasks in the
+# request instead (the tests; a one-process trial without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env.bool("RECTIFY_TASKS_IMMEDIATE", default=False)
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+# Apprise URLs (comma-separated) that receive every event: the office's group chat, e.g.
+# dingtalk://token, wxteams://key, json://host:port/path, mailtos://user:password@host.
+RECTIFY_NOTIFY_URLS = env.list("RECTIFY_NOTIFY_URLS", default=[])
+# A failed delivery is retried after this many seconds, doubled each time, this many times in all.
+RECTIFY_NOTIFY_RETRY_SECONDS = env.int("RECTIFY_NOTIFY_RETRY_SECONDS", default=60)
+RECTIFY_NOTIFY_MAX_ATTEMPTS = env.int("RECTIFY_NOTIFY_MAX_ATTEMPTS", default=6)
+# Messages this many days before a deadline.
+RECTIFY_DEADLINE_NOTICE_DAYS = env.list("RECTIFY_DEADLINE_NOTICE_DAYS", cast=int, default=[7, 3, 1])
+# The escalation ladder (督办等级): days overdue for 催办, 督办 (or this many returns) and 约谈提醒;
+# the 督办通知单 asks for a reply within RECTIFY_ESCALATION_REPLY_DAYS.
+RECTIFY_ESCALATION_URGE_DAYS = env.int("RECTIFY_ESCALATION_URGE_DAYS", default=1)
+RECTIFY_ESCALATION_SUPERVISE_DAYS = env.int("RECTIFY_ESCALATION_SUPERVISE_DAYS", default=7)
+RECTIFY_ESCALATION_SUPERVISE_RETURNS = env.int("RECTIFY_ESCALATION_SUPERVISE_RETURNS", default=2)
+RECTIFY_ESCALATION_INTERVIEW_DAYS = env.int("RECTIFY_ESCALATION_INTERVIEW_DAYS", default=15)
+RECTIFY_ESCALATION_REPLY_DAYS = env.int("RECTIFY_ESCALATION_REPLY_DAYS", default=5)
+# --- end ---

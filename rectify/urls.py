@@ -8,6 +8,7 @@ admin.site.site_title = "巡视整改台账"
 admin.site.index_title = "后台管理"
 
 urlpatterns = [
+    path("notifications/channels/", include("rectify.notifications.urls")),
     path("", include("rectify.dashboard.urls")),
     path("items/", include("rectify.ledger.urls")),
     path("reports/", include("rectify.reports.urls")),

@@ -46,6 +46,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Tests run queued tasks in-process (django-tasks' immediate backend), never a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.RECTIFY_NOTIFY_URLS = []
+
+
 @pytest.fixture
 def seed(db):
     """The 怀化高新区 seed ledger."""

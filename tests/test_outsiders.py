@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from rectify.dashboard.models import Notification
 from rectify.ledger import services
-from rectify.ledger.models import Meeting
+from rectify.ledger.models import Escalation, Meeting
+from rectify.notifications.models import Notification
 from tests.factories import make_item
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,16 @@ def world(department, liaison, office_user, settings, tmp_path):
     signoff = services.submit_signoff(item_id=item.pk, user=liaison, note="完成")
     meeting = Meeting.objects.create(inspection=item.inspection, kind=Meeting.Kind.WEEKLY, count=2)
     notification = Notification.objects.create(recipient=liaison, day=timezone.localdate(), title="提醒", body="x")
+    escalation = Escalation.objects.create(
+        item=item,
+        level=Escalation.Level.SUPERVISE,
+        cycle="-",
+        raised_on=timezone.localdate(),
+        reason="x",
+        notice_year=2024,
+        notice_number=1,
+        reply_by=timezone.localdate(),
+    )
     return {
         "pk": item.pk,
         "inspection_id": item.inspection_id,
@@ -68,6 +78,7 @@ def world(department, liaison, office_user, settings, tmp_path):
         "kind": "meetings",
         "record_pk": meeting.pk,
         "notification_pk": notification.pk,
+        "escalation_pk": escalation.pk,
     }
 
 

@@ -16,6 +16,7 @@ NOT_IMPORTED = {
     "ruff": ("Makefile", "-m ruff"),
     "pytest-xdist": ("Makefile", "-n $(PYTEST_WORKERS)"),
     "pytest-django": ("pyproject.toml", "DJANGO_SETTINGS_MODULE"),
+    "django-tasks-db": ("rectify/settings.py", "django_tasks_db.DatabaseBackend"),
 }
 
 

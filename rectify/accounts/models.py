@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .channels import validate_channel_url
 from .roles import Role
 
 
@@ -27,6 +28,13 @@ class Department(ReferenceData):
     """A responsible department (责任部门) of the inspected unit."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
+    notify_url = models.CharField(
+        _("部门通知渠道"),
+        max_length=1000,
+        blank=True,
+        validators=[validate_channel_url],
+        help_text=_("本部门事项的消息发往此处，如钉钉或企业微信群机器人的 apprise 地址（dingtalk://…、wxteams://…）。"),
+    )
 
     history = HistoricalRecords()
 
@@ -70,6 +78,11 @@ class Leader(ReferenceData):
 class User(AbstractUser):
     """A person who signs in. A department liaison belongs to one department."""
 
+    class NotifyChannel(models.TextChoices):
+        EMAIL = "email", _("电子邮件（并在系统内提醒）")
+        IN_APP = "in_app", _("仅系统内提醒")
+        DEPARTMENT = "department", _("部门通知渠道（并在系统内提醒）")
+
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     department = models.ForeignKey(
         Department,
@@ -80,6 +93,9 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    notify_channel = models.CharField(
+        _("消息接收方式"), max_length=20, choices=NotifyChannel.choices, default=NotifyChannel.EMAIL
+    )
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
     # Kept by rectify.accounts.services (enrolment sets it, the reset clears it), so that the
     # two-factor gate knows without a query on every request.

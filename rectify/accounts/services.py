@@ -340,3 +340,26 @@ def verify_second_factor(*, user: User, token: str, request=None):
             return device
     audit.record(AuditEvent.Kind.TWO_FACTOR_FAILED, request=request, user=user)
     raise ValidationError("验证码不正确或已使用：请输入身份验证器当前显示的 6 位数字，或一个未用过的恢复码。")
+
+
+@transaction.atomic
+def set_message_settings(*, user: User, notify_channel: str, email: str, request=None) -> User:
+    """The user's own choice of channel (e-mail, in-app only, the department's channel)."""
+    if notify_channel not in User.NotifyChannel.values:
+        raise AccountError("未知的消息接收方式。")
+    if notify_channel == User.NotifyChannel.DEPARTMENT and user.department_id is None:
+        raise AccountError("您的账户不属于任何部门，不能选择部门通知渠道。")
+    old_channel, old_email = user.get_notify_channel_display(), user.email
+    user.notify_channel, user.email = notify_channel, email.strip()
+    user.save(update_fields=["notify_channel", "email"])
+    changes = {
+        label: [old, new]
+        for label, old, new in (
+            ("消息接收方式", old_channel, user.get_notify_channel_display()),
+            ("电子邮箱", old_email, user.email),
+        )
+        if old != new
+    }
+    if changes:
+        audit.record(AuditEvent.Kind.ACCOUNT_CHANGED, request=request, user=user, obj=user, changes=changes)
+    return user

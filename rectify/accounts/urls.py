@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("profile/", views.profile, name="profile"),
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/export.xlsx", views.audit_xlsx, name="audit-xlsx"),
     path("two-factor/enrol/", views.two_factor_enrol, name="two-factor-enrol"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from . import audit, selectors, services
 from .audit_export import XLSX, audit_workbook
 from .filters import AuditEventFilter
-from .forms import PasswordChangeForm, TokenForm
+from .forms import MessageSettingsForm, PasswordChangeForm, TokenForm
 from .models import AuditEvent, User
 from .qr import qr_svg
 
@@ -158,3 +158,25 @@ def two_factor_reset(request, pk: int):
     else:
         messages.success(request, f"已重置 {user} 的双因素认证；其下次登录时须重新绑定身份验证器。")
     return redirect("accounts:two-factor-users")
+
+
+def profile(request):
+    """消息设置: the user chooses how events reach them."""
+    user = request.user
+    form = MessageSettingsForm(
+        request.POST or None, initial={"notify_channel": user.notify_channel, "email": user.email}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_message_settings(
+                user=user,
+                notify_channel=form.cleaned_data["notify_channel"],
+                email=form.cleaned_data["email"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "消息设置已保存。")
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form, "department": user.department})

@@ -12,8 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 
@@ -23,8 +22,9 @@ from rectify.chinese import chinese_date
 from rectify.ledger.models import RectificationItem
 from rectify.ledger.status import CLOSED, Status
 from rectify.ledger.warning import Light
-
-from .models import Notification
+from rectify.notifications.models import Notification
+from rectify.notifications.sending import send_due
+from rectify.notifications.services import Event, notify
 
 
 @dataclass
@@ -146,24 +146,21 @@ def send_digests(digests: list[Digest], *, today: datetime.date, dry_run: bool =
 
 
 def _send_one(digest: Digest, today: datetime.date) -> bool:
+    """Record the digest in the app and send its e-mail now (this runs in the daily job, never in a
+    request); True if an e-mail went out."""
     title = f"整改提醒（{chinese_date(today)}）：{digest.item_count}项事项需要关注"
-    body = render_body(digest, today)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=digest.user,
-                kind=Notification.Kind.DAILY_DIGEST,
-                day=today,
-                title=title,
-                body=body,
-                link=reverse("dashboard:index"),
-            )
-            if not digest.user.email:
-                return False
-            send_mail(title, body, settings.DEFAULT_FROM_EMAIL, [digest.user.email])
-            notification.emailed = True
-            notification.save(update_fields=["emailed"])
-            return True
-    except IntegrityError:
-        # Another run reminded this person a moment ago.
-        return False
+    key = f"{Notification.Kind.DAILY_DIGEST}:{today.isoformat()}:{digest.user.pk}"
+    event = Event(
+        kind=Notification.Kind.DAILY_DIGEST,
+        key=key,
+        title=title,
+        body=render_body(digest, today),
+        link=reverse("dashboard:index"),
+        broadcast=False,
+    )
+    with transaction.atomic():
+        created = notify(event=event, recipients=[digest.user], day=today)
+    if not created:
+        return False  # another run reminded this person a moment ago
+    sent, _failed, _retry = send_due(key)
+    return sent > 0

@@ -5,10 +5,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from rectify.accounts.models import User
-from rectify.ledger.models import Decision, Extension, RectificationItem, SignOff
+from rectify.ledger.models import Decision, Escalation, Extension, RectificationItem, SignOff
 from rectify.ledger.numbering import problem_label
 from rectify.ledger.selectors import StatusFigures
 from rectify.ledger.status import CLOSED, Status, completion_rate
@@ -31,6 +31,7 @@ class GroupRow:
     total: int
     overdue: int
     counts: dict[str, int] = field(default_factory=dict)
+    levels: dict[int, int] = field(default_factory=dict)  # items by highest open 督办等级
 
     @property
     def completed(self) -> int:
@@ -41,14 +42,26 @@ class GroupRow:
         return 100 * (completion_rate(self.completed, self.total) or 0.0)
 
 
+def _top_level() -> Subquery:
+    """An item's highest open escalation step (督办等级), in the same query."""
+    open_steps = Escalation.objects.filter(item_id=OuterRef("pk"), closed_on__isnull=True).order_by("-level")
+    return Subquery(open_steps.values("level")[:1])
+
+
+def _level_counts():
+    return {f"level_{level}": Count("pk", filter=Q(top_level=level)) for level in Escalation.Level.values}
+
+
 def _group_rows(items: QuerySet, pk_field: str, name_field: str, *, today: datetime.date) -> list[GroupRow]:
     rows = (
         items.order_by()
+        .annotate(top_level=_top_level())
         .values(pk_field, name_field)
         .annotate(
             total=Count("pk"),
             overdue=Count("pk", filter=RectificationItem.objects.overdue_q(today)),
             **_status_counts(),
+            **_level_counts(),
         )
     )
     return [
@@ -58,6 +71,7 @@ def _group_rows(items: QuerySet, pk_field: str, name_field: str, *, today: datet
             total=row["total"],
             overdue=row["overdue"],
             counts={status.value: row[status.value] for status in STATUS_ORDER},
+            levels={level: row[f"level_{level}"] for level in Escalation.Level.values},
         )
         for row in rows
     ]
@@ -143,6 +157,14 @@ def figures_from_groups(rows: list[GroupRow]) -> StatusFigures:
     )
 
 
+def escalation_figures(rows: list[GroupRow]) -> list[tuple[int, str, int]]:
+    """Items by their highest open 督办等级 (level, label, count), from ``by_department``'s rows."""
+    return [
+        (level, str(label), sum(row.levels.get(level, 0) for row in rows))
+        for level, label in Escalation.Level.choices
+    ]
+
+
 def _listed(items: QuerySet) -> QuerySet:
     return items.select_related("lead_department", "inspection").prefetch_related("leaders")
 
@@ -183,8 +205,35 @@ def stale_department_items(
 
 
 def returned_department_items(items: QuerySet, user: User, *, limit: int = 20) -> list[RectificationItem]:
-    returned = items.filter(lead_department_id=user.department_id, return_count__gt=0, status=Status.IN_PROGRESS)
+    """Items whose 销号 request came back, each with the reviewer's reason (``return_reason``)."""
+    last_return = SignOff.objects.filter(item_id=OuterRef("pk"), decision=Decision.REJECTED).order_by("-reviewed_at")
+    returned = items.filter(
+        lead_department_id=user.department_id, return_count__gt=0, status=Status.IN_PROGRESS
+    ).annotate(return_reason=Subquery(last_return.values("review_note")[:1]))
     return list(_listed(returned).order_by("deadline", "number")[:limit])
+
+
+def escalated_department_items(items: QuerySet, user: User, *, limit: int = 20) -> list[RectificationItem]:
+    """The department's items with an open escalation step, highest level first (``top_level``)."""
+    escalated = (
+        items.filter(lead_department_id=user.department_id)
+        .annotate(top_level=_top_level())
+        .filter(top_level__isnull=False)
+    )
+    listed = list(escalated.order_by("-top_level", "deadline", "number")[:limit])
+    for item in listed:
+        item.level_label = Escalation.Level(item.top_level).label
+    return listed
+
+
+def due_this_week_items(items: QuerySet, user: User, *, today: datetime.date, limit: int = 20):
+    """The department's open items due within seven days."""
+    due = items.filter(
+        lead_department_id=user.department_id,
+        deadline__gte=today,
+        deadline__lte=today + datetime.timedelta(days=7),
+    ).exclude(status__in=[*CLOSED, Status.PENDING_SIGNOFF])
+    return list(due.order_by("deadline", "number")[:limit])
 
 
 def pending_signoffs(items: QuerySet, *, limit: int = REVIEW_LIMIT) -> list[SignOff]:

@@ -72,6 +72,9 @@ def _ledger_context(items, inspection, today, whole_round: bool) -> dict:
     context = {
         "figures": figures,
         "links": links.figures(),
+        "escalations": [
+            (label, count, links(escalation=level)) for level, label, count in selectors.escalation_figures(departments)
+        ],
         "departments": departments,
         "overdue_items": selectors.overdue_items(items, today=today),
         "due_soon_items": selectors.due_soon_items(items, today=today, days=settings.RECTIFY_WARNING_DAYS),
@@ -109,6 +112,8 @@ def _personal(user, items, today) -> dict:
     if user.has_role(Role.LIAISON) and user.department_id:
         personal["stale_items"] = selectors.stale_department_items(items, user, today=today)
         personal["returned_items"] = selectors.returned_department_items(items, user)
+        personal["escalated_items"] = selectors.escalated_department_items(items, user)
+        personal["due_this_week"] = selectors.due_this_week_items(items, user, today=today)
         department_items = items.filter(lead_department_id=user.department_id)
         personal["my_signoffs"] = selectors.pending_signoffs(department_items)
         personal["my_extensions"] = selectors.pending_extensions(department_items)

@@ -10,6 +10,7 @@ from rectify.admin_base import ReadOnlyAdminMixin
 
 from .models import (
     Accountability,
+    Escalation,
     Evidence,
     Extension,
     FeedbackProblem,
@@ -247,3 +248,26 @@ class WorkingGroupMemberAdmin(SimpleHistoryAdmin):
     list_display = ["group", "role", "holder", "inspection"]
     list_filter = ["inspection", "group"]
     list_select_related = ["inspection"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    """督办记录: raised by the daily job and closed by the services; read here, never edited."""
+
+    list_display = ["item", "level", "raised_on", "days_overdue", "reason", "notice_label", "closed_on"]
+    list_filter = ["level", ("closed_on", admin.EmptyFieldListFilter)]
+    search_fields = ["item__title", "reason", "told"]
+    list_select_related = ["item"]
+
+    @admin.display(description="督办通知单")
+    def notice_label(self, escalation):
+        return escalation.notice_label
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

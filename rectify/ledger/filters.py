@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rectify.accounts.selectors import choosable_departments, choosable_leaders
 from rectify.forms import CompactFilterForm
 
-from .models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
+from .models import Escalation, FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 from .warning import Light
 
 
@@ -35,6 +35,9 @@ class ItemFilter(django_filters.FilterSet):
         method="filter_overdue",
     )
     light = django_filters.ChoiceFilter(label=_("预警"), choices=Light.choices, method="filter_light")
+    escalation = django_filters.TypedChoiceFilter(
+        label=_("督办等级"), choices=Escalation.Level.choices, coerce=int, method="filter_escalation"
+    )
 
     class Meta:
         model = RectificationItem
@@ -65,6 +68,12 @@ class ItemFilter(django_filters.FilterSet):
 
     def filter_light(self, queryset, name, value):
         return queryset.filter(RectificationItem.objects.light_q(value, timezone.localdate()))
+
+    def filter_escalation(self, queryset, name, value):
+        """Items whose highest open step is this level (the dashboard's figures link here)."""
+        open_steps = Escalation.objects.filter(closed_on__isnull=True)
+        higher = open_steps.filter(level__gt=value).values("item_id")
+        return queryset.filter(pk__in=open_steps.filter(level=value).values("item_id")).exclude(pk__in=higher)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

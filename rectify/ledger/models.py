@@ -507,6 +507,52 @@ class Extension(ReviewRequest):
         return f"{self.item.number}. 延期至{self.requested_deadline:%Y-%m-%d}（{self.get_decision_display()}）"
 
 
+class Escalation(models.Model):
+    """A step of the escalation ladder (督办等级) raised on an item: 催办, 督办 (with its 督办通知单),
+    约谈提醒. Raised by `send_reminders` once per item, level and deadline (``cycle``); closed when
+    the item is completed, designated long-term or its deadline is extended."""
+
+    class Level(models.IntegerChoices):
+        URGE = 1, _("催办")
+        SUPERVISE = 2, _("督办")
+        INTERVIEW = 3, _("约谈提醒")
+
+    item = models.ForeignKey(
+        RectificationItem, verbose_name=_("整改事项"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    level = models.PositiveSmallIntegerField(_("督办等级"), choices=Level.choices)
+    cycle = models.CharField(_("对应完成时限"), max_length=10, help_text=_("升级时的完成时限（YYYY-MM-DD），无时限为“-”。"))
+    raised_on = models.DateField(_("升级日期"))
+    days_overdue = models.IntegerField(_("逾期天数"), default=0)
+    reason = models.CharField(_("升级原因"), max_length=300)
+    told = models.TextField(_("通知对象"), blank=True)
+    notice_year = models.PositiveIntegerField(_("通知单年度"), null=True, blank=True)
+    notice_number = models.PositiveIntegerField(_("通知单序号"), null=True, blank=True)
+    reply_by = models.DateField(_("要求回复日期"), null=True, blank=True)
+    closed_on = models.DateField(_("关闭日期"), null=True, blank=True)
+    close_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("督办记录")
+        verbose_name_plural = _("督办记录")
+        ordering = ["item", "raised_on", "level", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "level", "cycle"], name="escalation_once_per_item_level_cycle"),
+            models.UniqueConstraint(fields=["notice_year", "notice_number"], name="escalation_notice_number_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["level"], condition=Q(closed_on__isnull=True), name="escalation_open_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.item.number}. {self.get_level_display()}（{self.raised_on:%Y-%m-%d}）"
+
+    @property
+    def notice_label(self) -> str:
+        """督办〔2024〕3号, for a 督办 step."""
+        return f"督办〔{self.notice_year}〕{self.notice_number}号" if self.notice_number else ""
+
+
 class Meeting(models.Model):
     """Meetings held on the rectification; one row may stand for several when only a count is known."""
 

@@ -22,6 +22,7 @@ LEDGER_MODELS = (
     "evidence",
     "signoff",
     "extension",
+    "escalation",
     "meeting",
     "regulation",
     "fundrecovery",

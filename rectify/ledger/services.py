@@ -19,6 +19,7 @@ from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent, Department, Leader, User
 from rectify.chinese import chinese_date
 
+from . import escalation, events
 from .models import (
     Decision,
     Evidence,
@@ -85,6 +86,8 @@ def update_item(
     _check_version(item, expected_version)
     deadline = changes.pop("deadline", item.deadline)
     before = _describe(item)
+    old_department_id = item.lead_department_id
+    old_leader_ids = set(item.leaders.values_list("pk", flat=True))
     for name, value in changes.items():
         setattr(item, name, value)
     item.full_clean(exclude=["version"])
@@ -99,6 +102,10 @@ def update_item(
     changed = {label: [before[label], after[label]] for label in before if before[label] != after[label]}
     if changed:
         audit.record(Kind.LEDGER_EDITED, user=user, obj=item, changes=changed)
+    new_leaders = [leader for leader in (leaders or ()) if leader.pk not in old_leader_ids]
+    department_changed = item.lead_department_id != old_department_id
+    if department_changed or new_leaders:
+        events.item_assigned(item, actor=user, department_changed=department_changed, new_leaders=new_leaders)
     return item
 
 
@@ -280,6 +287,7 @@ def submit_signoff(*, item_id: int, user: User, note: str) -> SignOff:
     signoff.save()
     _save_item(item, user=user, reason="申请销号", fields=["status"])
     audit.record(Kind.SIGNOFF_SUBMITTED, user=user, obj=item, detail=note.strip(), changes=_status_change(old, item))
+    events.signoff_submitted(item, signoff, actor=user)
     return signoff
 
 
@@ -317,6 +325,8 @@ def approve_signoff(
         detail=f"完成日期 {chinese_date(completed_on)}{_self_note(signoff)}",
         changes=_status_change(Status.PENDING_SIGNOFF, item),
     )
+    escalation.close_open(item, reason="已销号", today=today)
+    events.signoff_decided(item, signoff, actor=user, approved=True)
     return signoff
 
 
@@ -337,6 +347,7 @@ def return_signoff(*, item_id: int, signoff_id: int, user: User, reason: str) ->
         detail=f"{reason.strip()}{_self_note(signoff)}",
         changes={**_status_change(Status.PENDING_SIGNOFF, item), "退回次数": [str(item.return_count - 1), str(item.return_count)]},
     )
+    events.signoff_decided(item, signoff, actor=user, approved=False)
     return signoff
 
 
@@ -358,6 +369,7 @@ def designate_long_term(*, item_id: int, user: User, reason: str, next_review_on
         detail=f"{reason.strip()}；下次复查 {chinese_date(next_review_on)}",
         changes=_status_change(old, item),
     )
+    escalation.close_open(item, reason="认定长期坚持", today=timezone.localdate())
     return item
 
 
@@ -385,6 +397,7 @@ def reopen_item(*, item_id: int, user: User, reason: str, deadline: datetime.dat
         detail=reason.strip(),
         changes={**_status_change(old, item), "完成时限": [_text(old_deadline), _text(deadline)]},
     )
+    events.item_reopened(item, actor=user, reason=reason.strip())
     return item
 
 
@@ -420,6 +433,7 @@ def request_extension(*, item_id: int, user: User, new_deadline: datetime.date, 
         detail=reason.strip(),
         changes={"完成时限": [_text(item.deadline), _text(new_deadline)]},
     )
+    events.extension_requested(item, extension, actor=user)
     return extension
 
 
@@ -441,6 +455,7 @@ def decide_extension(*, item_id: int, extension_id: int, user: User, approve: bo
         detail=("批准" if approve else "不予批准") + (f"：{note.strip()}" if note.strip() else "") + _self_note(extension),
         changes={"完成时限": [_text(old_deadline), _text(item.deadline)]} if approve else {},
     )
+    events.extension_decided(item, extension, actor=user, approved=approve)
     return extension
 
 
@@ -449,6 +464,7 @@ def _apply_deadline(item: RectificationItem, *, user: User, deadline: datetime.d
         item.original_deadline = item.deadline
     item.deadline = deadline
     _save_item(item, user=user, reason=f"延期至{chinese_date(deadline)}", fields=["deadline", "original_deadline"])
+    escalation.close_open(item, reason=f"完成时限延至{chinese_date(deadline)}", today=timezone.localdate())
 
 
 def _move_deadline(item: RectificationItem, *, user: User, deadline: datetime.date | None, reason: str) -> None:
@@ -538,16 +554,23 @@ def bulk_apply(
             elif action == BulkAction.DEPARTMENT:
                 if lead_department is None:
                     raise WorkflowError("请选择责任部门。")
+                changed = item.lead_department_id != lead_department.pk
                 item.lead_department = lead_department
                 _save_item(item, user=user, reason="批量设置责任部门", fields=["lead_department"])
+                if changed:
+                    events.item_assigned(item, actor=user, department_changed=True)
             elif action == BulkAction.LEADERS:
                 if not leaders:
                     raise WorkflowError("请至少选择一位责任领导。")
+                before = set(item.leaders.values_list("pk", flat=True))
                 if append:
                     item.leaders.add(*leaders)
                 else:
                     item.leaders.set(leaders)
                 _save_item(item, user=user, reason="批量追加责任领导" if append else "批量替换责任领导", fields=[])
+                added = [leader for leader in leaders if leader.pk not in before]
+                if added:
+                    events.item_assigned(item, actor=user, department_changed=False, new_leaders=added)
             else:
                 raise WorkflowError("未知的批量操作。")
     except WorkflowError as error:

@@ -20,6 +20,11 @@ urlpatterns = [
         {"inline": True},
         name="view-evidence",
     ),
+    path(
+        "<int:pk>/escalations/<int:escalation_pk>/notice.docx",
+        views.supervision_notice_docx,
+        name="supervision-notice",
+    ),
     path("<int:pk>/measures/<int:measure_pk>/toggle/", views.toggle_measure, name="toggle-measure"),
     path("<int:pk>/signoff/", views.submit_signoff, name="submit-signoff"),
     path("<int:pk>/signoff/<int:signoff_pk>/approve/", views.approve_signoff, name="approve-signoff"),

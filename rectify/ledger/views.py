@@ -7,16 +7,17 @@ service function, and redirect back with a message.
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
 
-from . import history, selectors, services
+from . import history, selectors, services, supervision_notice
 from .filters import ItemFilter
 from .forms import (
     ApproveForm,
@@ -33,6 +34,8 @@ from .forms import (
 )
 from .models import Inspection, Measure, RectificationItem
 from .tables import ItemTable
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _get_item_for_user(request, pk: int, permission: str | None = None) -> RectificationItem:
@@ -73,6 +76,7 @@ def item_detail(request, pk: int):
         "evidence": item.evidence.select_related("uploaded_by"),
         "signoffs": item.signoffs.select_related("requested_by", "reviewed_by"),
         "extensions": item.extensions.select_related("requested_by", "reviewed_by"),
+        "escalations": item.escalations.all(),
         "changes": history.item_changes(item),
         "progress_form": ProgressForm(),
         "evidence_form": EvidenceForm(),
@@ -190,6 +194,17 @@ def download_evidence(request, pk: int, evidence_pk: int, inline: bool = False):
     response = FileResponse(handle, as_attachment=not inline, filename=evidence.original_name)
     response["Content-Type"] = evidence.content_type
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def supervision_notice_docx(request, pk: int, escalation_pk: int):
+    """The 督办通知单 of a 督办 step, rendered from its record."""
+    item = _get_item_for_user(request, pk)
+    step = get_object_or_404(item.escalations.select_related("item__inspection", "item__lead_department"), pk=escalation_pk)
+    if not step.notice_number:
+        raise Http404("该督办记录没有督办通知单。")
+    response = HttpResponse(supervision_notice.render(step), content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, supervision_notice.filename(step))
     return response
 
 

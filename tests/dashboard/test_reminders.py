@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from rectify.accounts.models import Leader
-from rectify.dashboard.models import Notification
 from rectify.ledger.models import ProgressUpdate, RectificationItem
+from rectify.notifications.models import Notification
 from tests.factories import make_item, make_problem
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +17,12 @@ TODAY = datetime.date(2024, 6, 15)
 
 
 @pytest.fixture
-def ledger(department, other_department, liaison, other_liaison, leader_user, office_user):
-    """Red and yellow items in two departments; the leader leads one red item."""
+def ledger(department, other_department, liaison, other_liaison, leader_user, office_user, settings):
+    """Red and yellow items in two departments; the leader leads one red item. The digests alone:
+    the escalation ladder and the deadline notices are off (tests/notifications cover them)."""
+    settings.RECTIFY_ESCALATION_URGE_DAYS = settings.RECTIFY_ESCALATION_SUPERVISE_DAYS = 10_000
+    settings.RECTIFY_ESCALATION_INTERVIEW_DAYS = settings.RECTIFY_ESCALATION_SUPERVISE_RETURNS = 10_000
+    settings.RECTIFY_DEADLINE_NOTICE_DAYS = []
     for user, address in (
         (liaison, "liaison@example.org"),
         (other_liaison, ""),
