@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rectify.notifications.context_processors.notifications",
+                "rectify.dashboard.context_processors.home",
             ],
         },
     },

@@ -20,13 +20,13 @@ def test_login_through_the_page_shows_chinese_navigation(page, live_server, seed
 
     page.wait_for_url(f"{live_server.url}/items/")
     navigation = page.get_by_role("navigation", name="主导航")
-    assert navigation.get_by_role("link", name="领导驾驶舱").is_visible()
+    assert navigation.get_by_role("link", name="工作台").is_visible()  # the office's home
     assert navigation.get_by_role("link", name="整改事项").is_visible()
     assert navigation.get_by_role("button", name="退出登录").is_visible()
     assert page.get_by_role("heading", name="整改事项").is_visible()
     assert page.get_by_role("link", name="高新区生产型企业少，工业总产值低。").is_visible()
 
-    page.get_by_role("link", name="领导驾驶舱").click()
+    page.get_by_role("link", name="工作台").click()
     assert page.locator("[data-figure=completion_rate]").inner_text() == "95.2%"
     page.screenshot(path=artifacts_dir / "dashboard.png", full_page=True)
     assert (artifacts_dir / "dashboard.png").stat().st_size > 10_000

@@ -326,3 +326,17 @@ def test_the_review_list_links_to_every_item_waiting_for_sign_off(client, office
     listed = client.get(link)
     assert listed.status_code == 200
     assert listed.context["table"].paginator.count == 22
+
+
+def test_each_role_s_home_is_called_by_what_it_is(client, seed, office_user, liaison, leader_user):
+    """A liaison's and the office's home is a 工作台 with what needs them above the figures; a
+    leader's is the 领导驾驶舱, figures first."""
+    for user, name in ((office_user, "工作台"), (liaison, "工作台"), (leader_user, "领导驾驶舱")):
+        client.force_login(user)
+        page = client.get("/").content.decode()
+        assert f"<title>{name} · " in page, user
+        figures = page.find('data-figure="completion_rate"')
+        personal = page.find('data-section="personal"')
+        assert figures != -1
+        if personal != -1:
+            assert (personal < figures) == (name == "工作台"), user
