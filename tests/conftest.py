@@ -33,6 +33,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skipif(True, reason=reason))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, tmp_path_factory, django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file (one per xdist worker), not shared-cache memory: the
+    file runs with the embedded default's WAL, busy timeout and BEGIN IMMEDIATE, so tests with two
+    connections at once (an import racing a web edit, two workers) run there as on PostgreSQL."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.getbasetemp() / f"test-{worker}.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The dashboard caches per ledger revision (the last history ids), and ids rolled back at the

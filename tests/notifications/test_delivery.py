@@ -4,7 +4,6 @@ recorded and retried with back-off, each delivery sent once even with two worker
 import datetime
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -117,11 +116,6 @@ def test_nothing_is_sent_inside_the_request(pending, office_user, settings, webh
     assert webhook.received == [] and Delivery.objects.get(channel="office").state == Delivery.State.PENDING
 
 
-@pytest.mark.skipif(
-    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-    reason="concurrent writers: the SQLite test database (shared-cache memory) refuses them at once; "
-    "test_two_workers_send_a_delivery_once proves the claim there",
-)
 # available_apps: the flush after this transactional test empties only this app's tables, not the
 # role groups the data migration made, which the next tests in this worker need.
 @pytest.mark.django_db(transaction=True, available_apps=["rectify.notifications"])

@@ -6,7 +6,6 @@ import datetime
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
@@ -141,13 +140,9 @@ def test_a_notice_import_gets_import_sign_offs_and_can_be_withdrawn(office_user)
     assert ImportRecord.objects.get().undone_at is not None
 
 
-# --- The import/edit race on PostgreSQL ----------------------------------------------------------
+# --- The import/edit race (two connections; SQLite waits on its write lock, PostgreSQL on the row lock) --
 
 
-@pytest.mark.skipif(
-    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-    reason="row locks (SELECT … FOR UPDATE) are what this proves; SQLite locks the whole file",
-)
 # Committing (marked ``commits`` by conftest): runs in the serial pass after the rest.
 @pytest.mark.django_db(transaction=True)
 def test_a_web_edit_during_an_import_is_not_lost(make_xlsx, office_user, monkeypatch):
