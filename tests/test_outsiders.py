@@ -135,9 +135,7 @@ def other_unit_accounts(db):
     office = make_user("office_elsewhere", Role.DISCIPLINE_OFFICE, unit=elsewhere, is_staff=True)
     leader = make_user("leader_elsewhere", Role.LEADER)
     Leader.objects.create(unit=elsewhere, name="外某", position="书记", user=leader)
-    liaison = make_user(
-        "liaison_elsewhere", Role.LIAISON, Department.objects.create(unit=elsewhere, name="测试部门甲")
-    )
+    liaison = make_user("liaison_elsewhere", Role.LIAISON, Department.objects.create(unit=elsewhere, name="测试部门甲"))
     return {"office": office, "leader": leader, "liaison": liaison}
 
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -94,7 +94,7 @@ def test_a_units_decisions_stay_with_its_own_office(client, tree, tmp_path, sett
 def test_department_names_are_unique_within_a_unit_only(tree):
     Department.objects.create(unit=tree["city"], name="财政局")
     Department.objects.create(unit=tree["county"], name="财政局")
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError), transaction.atomic():
         Department.objects.create(unit=tree["city"], name="财政局")
 
 
