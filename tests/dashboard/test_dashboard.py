@@ -288,6 +288,21 @@ def test_cached_ledger_part_is_not_shared_between_scopes(client, office_user, li
     assert response.context["figures"].total == 0
 
 
+def test_cached_ledger_part_is_not_shared_between_units(client, office_user):
+    """The supervising office's cached figures (every unit) never reach a unit's own office."""
+    from rectify.accounts.roles import Role
+    from tests.conftest import make_user
+    from tests.factories import make_inspection, make_problem, make_unit, the_unit
+
+    make_item(make_problem(make_inspection(unit=the_unit())))
+    elsewhere = make_unit("另一单位")
+    client.force_login(office_user)
+    client.get("/")  # cached for the supervising office's scope
+    client.force_login(make_user("office_elsewhere", Role.DISCIPLINE_OFFICE, unit=elsewhere))
+    body = client.get("/").content.decode().replace("\n", "")
+    assert 'data-figure="total">0<' in body
+
+
 @pytest.mark.parametrize("user_fixture", ["office_user", "liaison"])
 def test_review_lists_run_a_fixed_number_of_queries(client, request, department, user_fixture):
     """The staff's 待我审核 and the liaison's 待办 list pending requests with their items and
