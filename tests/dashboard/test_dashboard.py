@@ -296,9 +296,10 @@ def test_cached_ledger_part_is_not_shared_between_units(client, office_user):
 
     make_item(make_problem(make_inspection(unit=the_unit())))
     elsewhere = make_unit("另一单位")
+    unit_office = make_user("office_elsewhere", Role.DISCIPLINE_OFFICE, unit=elsewhere)
     client.force_login(office_user)
     client.get("/")  # cached for the supervising office's scope
-    client.force_login(make_user("office_elsewhere", Role.DISCIPLINE_OFFICE, unit=elsewhere))
+    client.force_login(unit_office)
     body = client.get("/").content.decode().replace("\n", "")
     assert 'data-figure="total">0<' in body
 
