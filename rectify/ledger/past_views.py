@@ -13,6 +13,7 @@ from . import selectors
 from .changes import KINDS
 from .filters import ItemFilter, filter_states, past_filter_form
 from .forms import AsOfForm, ChangesForm, month_before
+from .models import RectificationItem
 from .tables import PastItemTable, past_item_url
 
 
@@ -27,10 +28,15 @@ def opened_from(request) -> datetime.date | None:
 def past_item_list(request):
     """Called by ``views.item_list`` when the query string has ``as_of``."""
     user, today = request.user, timezone.localdate()
-    item_filter = ItemFilter(request.GET, queryset=selectors.item_list_queryset(user).none())
-    filter_form = past_filter_form(item_filter)
+    data = request.GET.copy()
+    filter_form = past_filter_form(ItemFilter(data, queryset=RectificationItem.objects.none()))
     filters_valid = filter_form.is_valid()
     inspection = selectors.default_inspection(user, filter_form.cleaned_data.get("inspection"))
+    if inspection is not None and not data.get("inspection"):
+        # The round shown is the one the form names (and whose problems it offers).
+        data["inspection"] = str(inspection.pk)
+        filter_form = past_filter_form(ItemFilter(data, queryset=RectificationItem.objects.none()))
+        filters_valid = filter_form.is_valid()
     context = {"filter_form": filter_form, "inspection": inspection, "today": today}
     if inspection is None:
         context["error"] = "您还没有可查看的巡视轮次，无法查看历史台账。"
