@@ -352,3 +352,13 @@ def test_pinned_query_counts(client, office_user, department, django_assert_num_
     with django_assert_num_queries(19):
         response = client.get(reverse("ledger:changes"), window)
     assert re.search(r'data-count="新完成">15<', response.content.decode())
+
+
+def test_those_who_do_not_read_the_ledger_are_refused(client, story, sysadmin):
+    inspection, _items = story
+    client.force_login(sysadmin)
+    as_of = {"as_of": days_ago(45).isoformat(), "inspection": inspection.pk}
+    assert client.get(reverse("ledger:item-list"), as_of).status_code == 403
+    assert client.get(reverse("ledger:changes"), {"inspection": inspection.pk}).status_code == 403
+    client.logout()
+    assert client.get(reverse("ledger:changes")).status_code in (302, 403)
