@@ -84,7 +84,7 @@ def _ledger_context(items, inspection, today, whole_round: bool) -> dict:
             "departments": charts.stacked_bars(departments, links, "lead_department"),
             "leaders": charts.stacked_bars(leaders, links, "leader"),
             "problems": charts.stacked_bars(problems, links, "problem"),
-            "trend": charts.completion_trend(selectors.completions_by_month(items)),
+            "trend": charts.completion_trend(selectors.completions_by_month(items), links),
             "deadlines": charts.deadline_weeks(selectors.deadlines_ahead(items, today=today), today, links),
         },
     }

@@ -29,6 +29,11 @@ class ItemFilter(django_filters.FilterSet):
         label=_("完成时限"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
+    completed = django_filters.DateFromToRangeFilter(
+        label=_("完成日期"),
+        field_name="completed_on",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
     overdue = django_filters.ChoiceFilter(
         label=_("是否逾期"),
         choices=[("true", _("是")), ("false", _("否"))],
@@ -95,7 +100,18 @@ class ItemFilter(django_filters.FilterSet):
 
 # The filters that mean the same on a past day's ledger (asof.ItemState); the others (leader,
 # escalation) read today's tables and are not offered there.
-PAST_FILTERS = ("q", "inspection", "problem", "status", "lead_department", "kind", "deadline", "overdue", "light")
+PAST_FILTERS = (
+    "q",
+    "inspection",
+    "problem",
+    "status",
+    "lead_department",
+    "kind",
+    "deadline",
+    "completed",
+    "overdue",
+    "light",
+)
 
 
 def past_filter_form(item_filter: ItemFilter):
@@ -113,7 +129,8 @@ def filter_states(states: list[ItemState], data: dict) -> list[ItemState]:
     keyword = (data.get("q") or "").strip()
     statuses = set(data.get("status") or ())
     department, problem, kind = data.get("lead_department"), data.get("problem"), data.get("kind")
-    deadline, overdue, light = data.get("deadline"), data.get("overdue"), data.get("light")
+    deadline, completed = data.get("deadline"), data.get("completed")
+    overdue, light = data.get("overdue"), data.get("light")
 
     def keep(state: ItemState) -> bool:
         if statuses and state.status not in statuses:
@@ -129,6 +146,8 @@ def filter_states(states: list[ItemState], data: dict) -> list[ItemState]:
         if light and state.light != light:
             return False
         if deadline and not _within(state.deadline, deadline.start, deadline.stop):
+            return False
+        if completed and not _within(state.completed_on, completed.start, completed.stop):
             return False
         return not keyword or _mentions(state, keyword)
 

@@ -91,3 +91,15 @@ def test_the_rates_and_the_ranking_list_what_they_count(client, seed, office_use
         assert _listed(client, links["total"]) == row.total
         assert _listed(client, links["overdue"]) == row.overdue
         assert _listed(client, links["completed"]) == row.counts[Status.COMPLETED]
+
+
+def test_each_month_of_the_completion_trend_links_to_its_items(client, seed, office_user):
+    client.force_login(office_user)
+    cache.clear()
+    trend = client.get("/").context["charts"]["trend"]
+    assert len(trend["urls"]) == len(trend["months"]) == len(trend["cumulative_urls"]) > 1
+    for count, total, url, cumulative_url in zip(
+        trend["completed"], trend["cumulative"], trend["urls"], trend["cumulative_urls"], strict=True
+    ):
+        assert _listed(client, url) == count
+        assert _listed(client, cumulative_url) == total

@@ -135,6 +135,11 @@ def test_the_filters_are_judged_as_of_that_day(client, story, office_user, depar
     assert _numbers(_list(client, office_user, **later, overdue="true")) == [items["a"].number, items["b"].number]
     assert _numbers(_list(client, office_user, **params, overdue="false")) == [items[key].number for key in "bcdef"]
     assert _numbers(_list(client, office_user, **params, q="事项c")) == [items["c"].number]
+    # Completed within a range: none by 45 days ago; a and e by 10 days ago.
+    completed = {"completed_after": days_ago(25).isoformat(), "completed_before": days_ago(15).isoformat()}
+    assert _numbers(_list(client, office_user, **params, **completed)) == []
+    recent = {"as_of": days_ago(10).isoformat(), "inspection": inspection.pk, **completed}
+    assert _numbers(_list(client, office_user, **recent)) == [items["a"].number, items["e"].number]
     # Filters that read today's tables are not offered on a past day.
     form = _list(client, office_user, **params).context["filter_form"]
     assert "status" in form.fields and "leader" not in form.fields and "escalation" not in form.fields
