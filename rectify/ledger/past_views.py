@@ -30,13 +30,13 @@ def past_item_list(request):
     user, today = request.user, timezone.localdate()
     data = request.GET.copy()
     filter_form = past_filter_form(ItemFilter(data, queryset=RectificationItem.objects.none()))
-    filters_valid = filter_form.is_valid()
+    filter_form.is_valid()  # as on today's list: a field in error is shown with its message, not applied
     inspection = selectors.default_inspection(user, filter_form.cleaned_data.get("inspection"))
     if inspection is not None and not data.get("inspection"):
         # The round shown is the one the form names (and whose problems it offers).
         data["inspection"] = str(inspection.pk)
         filter_form = past_filter_form(ItemFilter(data, queryset=RectificationItem.objects.none()))
-        filters_valid = filter_form.is_valid()
+        filter_form.is_valid()
     context = {"filter_form": filter_form, "inspection": inspection, "today": today}
     if inspection is None:
         context["error"] = "您还没有可查看的巡视轮次，无法查看历史台账。"
@@ -49,9 +49,7 @@ def past_item_list(request):
         context["error"] = "；".join(as_of_form.errors["as_of"])
         return render(request, "ledger/item_list_past.html", context, status=400)
     day = as_of_form.cleaned_data["as_of"]
-    states = selectors.past_ledger(user, inspection, day)
-    if filters_valid:
-        states = filter_states(states, filter_form.cleaned_data)
+    states = filter_states(selectors.past_ledger(user, inspection, day), filter_form.cleaned_data)
     table = PastItemTable(states)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     context.update({"day": day, "table": table, "whole_ledger": selectors.sees_whole_ledger(user)})
