@@ -39,10 +39,10 @@ def index(request):
 
 
 def _scope(user, inspection, today) -> str:
-    """Who sees which part of the ledger, of which inspection, on which day: the ledger-wide
-    fragments are shared by all users with the same scope."""
+    """Who sees which part of the ledger (of which units), of which inspection, on which day: the
+    ledger-wide fragments are shared by all users with the same scope."""
     if ledger_selectors.sees_whole_ledger(user):
-        seen = "all"
+        seen = f"all-{user.scope_path}"  # the whole ledger of the user's units
     elif user.has_role(Role.LIAISON) and user.department_id:
         seen = f"department-{user.department_id}"
     else:

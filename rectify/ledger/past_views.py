@@ -29,13 +29,13 @@ def past_item_list(request):
     """Called by ``views.item_list`` when the query string has ``as_of``."""
     user, today = request.user, timezone.localdate()
     data = request.GET.copy()
-    filter_form = past_filter_form(ItemFilter(data, queryset=RectificationItem.objects.none()))
+    filter_form = past_filter_form(ItemFilter(data, queryset=RectificationItem.objects.none(), request=request))
     filter_form.is_valid()  # as on today's list: a field in error is shown with its message, not applied
     inspection = selectors.default_inspection(user, filter_form.cleaned_data.get("inspection"))
     if inspection is not None and not data.get("inspection"):
         # The round shown is the one the form names (and whose problems it offers).
         data["inspection"] = str(inspection.pk)
-        filter_form = past_filter_form(ItemFilter(data, queryset=RectificationItem.objects.none()))
+        filter_form = past_filter_form(ItemFilter(data, queryset=RectificationItem.objects.none(), request=request))
         filter_form.is_valid()
     context = {"filter_form": filter_form, "inspection": inspection, "today": today}
     if inspection is None:

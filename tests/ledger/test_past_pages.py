@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rectify.accounts.models import Department
+from rectify.accounts.roles import Role
 from rectify.ledger.asof import end_of_day
 from rectify.ledger.models import Decision, FeedbackProblem, Measure, RectificationItem, SignOff
-from tests.factories import force_status, make_inspection, make_item, make_problem
+from tests.conftest import make_user
+from tests.factories import force_status, make_inspection, make_item, make_problem, make_unit, the_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -279,7 +281,7 @@ def test_bad_windows_are_refused(client, story, office_user, params, message):
 def test_a_round_the_user_may_not_see_is_refused(client, story, liaison):
     inspection, _items = story
     hidden = make_inspection(name="别处巡视")
-    make_item(make_problem(hidden), lead_department=Department.objects.create(name="别的部门"))
+    make_item(make_problem(hidden), lead_department=Department.objects.create(unit=the_unit(), name="别的部门"))
     response = _changes(client, liaison, inspection=hidden.pk)
     assert response.status_code == 400
     assert f"没有编号为 {hidden.pk} 的巡视轮次，或您无权查看" in response.content.decode()
@@ -367,3 +369,41 @@ def test_those_who_do_not_read_the_ledger_are_refused(client, story, sysadmin):
     assert client.get(reverse("ledger:changes"), {"inspection": inspection.pk}).status_code == 403
     client.logout()
     assert client.get(reverse("ledger:changes")).status_code in (302, 403)
+
+
+def test_both_pages_keep_to_the_user_s_units(client, story):
+    """An office of another unit sees neither the past nor the changes of this unit's round; its
+    own round it sees as this unit's office sees theirs."""
+    inspection, _items = story
+    elsewhere = make_unit("另一单位")
+    other_round = make_inspection(name="另一单位的巡视", unit=elsewhere, feedback_date=days_ago(90))
+    marks = _marks()
+    make_item(
+        make_problem(other_round),
+        title="另一单位的事项",
+        lead_department=Department.objects.create(unit=elsewhere, name="另一单位的部门"),
+    )
+    back_date(marks, days_ago(60))
+    theirs = make_user("office_b", Role.DISCIPLINE_OFFICE, unit=elsewhere)
+    ours = make_user("office_a", Role.DISCIPLINE_OFFICE, unit=the_unit())
+    day = days_ago(45).isoformat()
+
+    # Asked for this unit's round, the other unit's office gets its own round, not ours.
+    client.force_login(theirs)
+    response = client.get(reverse("ledger:item-list"), {"as_of": day, "inspection": inspection.pk})
+    assert response.context["inspection"] == other_round
+    assert [row.record.title for row in response.context["table"].paginated_rows] == ["另一单位的事项"]
+    assert "往日巡视" not in response.content.decode()
+    refused = client.get(reverse("ledger:changes"), {"inspection": inspection.pk})
+    assert refused.status_code == 400 and "事项a" not in refused.content.decode()
+    window = {"from": days_ago(70).isoformat(), "to": days_ago(10).isoformat()}
+    assert _by_kind(client.get(reverse("ledger:changes"), window))["新增事项"] == ["另一单位的事项"]
+
+    client.force_login(ours)
+    listed = client.get(reverse("ledger:item-list"), {"as_of": day, "inspection": inspection.pk})
+    assert sorted(row.record.title for row in listed.context["table"].paginated_rows) == [
+        f"事项{key}" for key in "abcdef"
+    ]
+    assert client.get(reverse("ledger:changes"), {"inspection": other_round.pk}).status_code == 400
+    mine = client.get(reverse("ledger:changes"), {"inspection": inspection.pk, **window})
+    assert "另一单位的事项" not in mine.content.decode()
