@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django_fsm import can_proceed, has_transition_perm
 
 from rectify.accounts.models import User
 from rectify.accounts.roles import Role
 
-from .models import Inspection, RectificationItem
+from .models import FeedbackProblem, Inspection, RectificationItem
 from .status import TRANSITIONS, Status, completion_rate
 
 
@@ -104,4 +104,12 @@ def inspection_rows() -> QuerySet[Inspection]:
             completed_total=Count("items", filter=Q(items__status=Status.COMPLETED)),
         )
         .order_by(F("deleted_at").asc(nulls_first=True), "-feedback_date", "-pk")
+    )
+
+
+def round_problems(inspection: Inspection) -> QuerySet[FeedbackProblem]:
+    """The round's problems in order, each with its items in order (three queries): its page."""
+    items = RectificationItem.objects.select_related("lead_department").annotate(measure_total=Count("measures"))
+    return inspection.problems.order_by("sequence").prefetch_related(
+        Prefetch("items", queryset=items.order_by("number"), to_attr="ordered_items")
     )
