@@ -66,7 +66,9 @@ def test_office_builds_a_round(page, live_server, office_user, department):
     page.get_by_role("link", name="在反馈问题（一）下新建整改事项").click()
     form = page.get_by_role("form", name="新建整改事项")
     form.get_by_role("textbox", name="整改事项", exact=True).fill("招商引资不足")
-    form.get_by_label("测试部门甲").first.check()  # a checkbox list, not a Ctrl-click select
+    form.get_by_label("责任部门", exact=True).select_option(label="测试部门甲")
+    co_departments = form.get_by_role("group", name="配合部门")
+    assert co_departments.get_by_role("checkbox", name="测试部门甲").is_visible()  # a checkbox list
     form.get_by_label("完成时限").fill("2024-06-30")
     rows = form.locator("[data-measure-row]:visible textarea")
     rows.nth(0).fill("加大招商力度")
@@ -84,7 +86,7 @@ def test_office_builds_a_round(page, live_server, office_user, department):
     page.get_by_text("已在（一）下新建第1项「招商引资不足」（未启动）。").wait_for()
     item = RectificationItem.objects.get()
     assert list(item.measures.values_list("sequence", "text")) == [(1, "加大招商力度"), (2, "建立项目台账")]
-    assert item.status == RectificationItem.Status.NOT_STARTED
+    assert item.status == RectificationItem.Status.NOT_STARTED and item.lead_department == department
 
     page.get_by_role("link", name="在反馈问题（二）下新建整改事项").click()
     form = page.get_by_role("form", name="新建整改事项")
