@@ -57,11 +57,11 @@ def test_office_builds_a_round(page, live_server, office_user, department):
     page.get_by_text("已新建巡视轮次").wait_for()
     inspection = Inspection.objects.get()
 
-    for title in ("产业规模小", "营商环境不优"):
+    for label, title in (("（一）", "产业规模小"), ("（二）", "营商环境不优")):
         adding = page.get_by_role("form", name="新增反馈问题")
         adding.get_by_role("textbox", name="问题", exact=True).fill(title)
         adding.get_by_role("button", name="新增反馈问题").click()
-        page.get_by_text(f"已新增反馈问题").wait_for()
+        page.get_by_text(f"已新增反馈问题{label}{title}。").wait_for()
 
     page.get_by_role("link", name="在反馈问题（一）下新建整改事项").click()
     form = page.get_by_role("form", name="新建整改事项")
