@@ -8,33 +8,18 @@ from rectify.accounts.selectors import choosable_departments, choosable_leaders
 from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 
 from .models import FeedbackProblem, Inspection, RectificationItem
-from .services import BulkAction
+from .services import ROUND_FIELDS, BulkAction
 from .uploads import ALLOWED, ALLOWED_LABEL
 
 ACCEPT = ",".join(ALLOWED)
 
 
 class InspectionForm(BootstrapModelForm):
-    """A new round: what it is, who inspected whom and when, and the plan's declared counts."""
+    """A round, new or corrected: what it is, who inspected whom and when, and the plan's declared counts."""
 
     class Meta:
         model = Inspection
-        fields = [
-            "name",
-            "kind",
-            "deploying_body",
-            "inspecting_body",
-            "inspected_unit",
-            "responsible_unit",
-            "onsite_start",
-            "onsite_end",
-            "feedback_date",
-            "concentrated_period_end",
-            "plan_title",
-            "planned_problem_count",
-            "planned_item_count",
-            "planned_regulation_count",
-        ]
+        fields = list(ROUND_FIELDS)
         widgets = {
             "onsite_start": DateInput(),
             "onsite_end": DateInput(),

@@ -40,6 +40,21 @@ def inspection_create(request):
 
 
 @permission_required("ledger.manage_ledger", raise_exception=True)
+def inspection_edit(request, pk: int):
+    inspection = get_object_or_404(Inspection.objects.active(), pk=pk)
+    form = InspectionForm(request.POST or None, instance=inspection)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_inspection(inspection_id=inspection.pk, user=request.user, changes=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, "巡视轮次已保存。")
+            return redirect(_round_url(inspection.pk))
+    return render(request, "ledger/inspection_form.html", {"form": form, "inspection": inspection})
+
+
+@permission_required("ledger.manage_ledger", raise_exception=True)
 def inspection_detail(request, pk: int):
     """The round's problems with their items; the office adds a problem at the end here."""
     inspection = get_object_or_404(Inspection.objects.active(), pk=pk)

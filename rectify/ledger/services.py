@@ -639,18 +639,72 @@ def create_inspection(*, user: User, fields: dict) -> Inspection:
     """The office opens a new round (巡视轮次) with its plan's declared counts; its problems and
     items are added on the round's page."""
     inspection = Inspection(**fields)
-    inspection.name = inspection.name.strip()
-    if not inspection.name:
-        raise WorkflowError("请填写巡视轮次的名称。")
-    if Inspection.objects.active().filter(name=inspection.name).exists():
-        raise WorkflowError(f"已有名为「{inspection.name}」的巡视轮次，请换一个名称。")
-    _check_round_dates(inspection)
-    inspection.full_clean()
+    _check_round(inspection)
     inspection._history_user = user
     inspection._change_reason = "新建巡视轮次"
     inspection.save()
     audit.record(Kind.INSPECTION_CREATED, user=user, obj=inspection, detail=f"{inspection.get_kind_display()}：{inspection.name}")
     return inspection
+
+
+ROUND_FIELDS = (
+    "name",
+    "kind",
+    "deploying_body",
+    "inspecting_body",
+    "inspected_unit",
+    "responsible_unit",
+    "onsite_start",
+    "onsite_end",
+    "feedback_date",
+    "concentrated_period_end",
+    "plan_title",
+    "planned_problem_count",
+    "planned_item_count",
+    "planned_regulation_count",
+)
+
+
+@transaction.atomic
+def update_inspection(*, inspection_id: int, user: User, changes: dict) -> Inspection:
+    """The office corrects a round's particulars (the items' deadlines stay as they are)."""
+    refused = set(changes) - set(ROUND_FIELDS)
+    if refused:
+        raise WorkflowError("只能修改巡视轮次的基本信息和方案数字。")
+    inspection = _locked_round(inspection_id)
+    before = _describe_round(inspection)
+    for name, value in changes.items():
+        setattr(inspection, name, value)
+    _check_round(inspection)
+    after = _describe_round(inspection)
+    changed = {label: [before[label], after[label]] for label in before if before[label] != after[label]}
+    if not changed:
+        return inspection
+    inspection._history_user = user
+    inspection._change_reason = "修改巡视轮次"
+    inspection.save()
+    audit.record(Kind.LEDGER_EDITED, user=user, obj=inspection, detail=f"巡视轮次：{inspection.name}", changes=changed)
+    return inspection
+
+
+def _check_round(inspection: Inspection) -> None:
+    """A round's name (unique among the rounds in use) and dates, or a refusal naming the field."""
+    inspection.name = inspection.name.strip()
+    if not inspection.name:
+        raise WorkflowError("请填写巡视轮次的名称。")
+    if Inspection.objects.active().filter(name=inspection.name).exclude(pk=inspection.pk).exists():
+        raise WorkflowError(f"已有名为「{inspection.name}」的巡视轮次，请换一个名称。")
+    _check_round_dates(inspection)
+    inspection.full_clean()
+
+
+def _describe_round(inspection: Inspection) -> dict[str, str]:
+    return {
+        str(Inspection._meta.get_field(name).verbose_name): (
+            inspection.get_kind_display() if name == "kind" else _text(getattr(inspection, name))
+        )
+        for name in ROUND_FIELDS
+    }
 
 
 def _check_round_dates(inspection: Inspection) -> None:

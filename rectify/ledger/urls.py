@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/", views.inspection_list, name="inspection-list"),
     path("rounds/new/", round_views.inspection_create, name="inspection-create"),
     path("rounds/<int:pk>/", round_views.inspection_detail, name="inspection-detail"),
+    path("rounds/<int:pk>/edit/", round_views.inspection_edit, name="inspection-edit"),
     path("rounds/<int:pk>/delete/", views.inspection_delete, name="inspection-delete"),
     path("rounds/problems/<int:pk>/edit/", round_views.problem_edit, name="problem-edit"),
     path("rounds/problems/<int:pk>/move/", round_views.problem_move, name="problem-move"),

@@ -102,6 +102,35 @@ class TestRounds:
         assert not Inspection.objects.exists()
 
 
+    def test_edit_round(self, client, office_user):
+        inspection = services.create_inspection(user=office_user, fields=dict(ROUND_FIELDS))
+        client.force_login(office_user)
+        url = reverse("ledger:inspection-edit", args=[inspection.pk])
+        assert url in client.get(reverse("ledger:inspection-detail", args=[inspection.pk])).content.decode()
+        data = {key: str(value) for key, value in ROUND_FIELDS.items()}
+        response = client.post(url, {**data, "kind": Inspection.Kind.EXTENDED, "planned_item_count": "13"})
+        assert response.status_code == 302
+        inspection.refresh_from_db()
+        assert inspection.planned_item_count == 13
+        event = AuditEvent.objects.get(kind=Kind.LEDGER_EDITED)
+        assert event.changes == {"类型": ["巡视", "延伸巡视"], "方案整改事项数": ["12", "13"]}
+        assert inspection.history.latest().history_change_reason == "修改巡视轮次"
+
+    def test_edit_round_refused_names_the_field(self, client, office_user):
+        inspection = services.create_inspection(user=office_user, fields=dict(ROUND_FIELDS))
+        make_inspection(name="乙巡视")
+        client.force_login(office_user)
+        data = {key: str(value) for key, value in ROUND_FIELDS.items()}
+        url = reverse("ledger:inspection-edit", args=[inspection.pk])
+        page = client.post(url, {**data, "name": "乙巡视"}).content.decode()
+        assert "已有名为「乙巡视」的巡视轮次，请换一个名称。" in page
+        page = client.post(url, {**data, "concentrated_period_end": "2024-02-01"}).content.decode()
+        assert "「集中整改期截止日期」不能早于反馈日期（2024年3月1日）。" in page
+        inspection.refresh_from_db()
+        assert inspection.name == ROUND_FIELDS["name"] and inspection.concentrated_period_end == datetime.date(2024, 6, 1)
+        assert not AuditEvent.objects.filter(kind=Kind.LEDGER_EDITED).exists()
+
+
 class TestProblems:
     def test_add_problem_at_the_end(self, client, office_user, ledger):
         client.force_login(office_user)
@@ -376,6 +405,7 @@ class TestPermissions:
         return [
             ("get", reverse("ledger:inspection-create")),
             ("get", reverse("ledger:inspection-detail", args=[ledger["inspection"].pk])),
+            ("get", reverse("ledger:inspection-edit", args=[ledger["inspection"].pk])),
             ("get", reverse("ledger:problem-edit", args=[ledger["first"].pk])),
             ("post", reverse("ledger:problem-move", args=[ledger["second"].pk])),
             ("get", reverse("ledger:item-create", args=[ledger["first"].pk])),
