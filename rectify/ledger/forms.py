@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rectify.accounts.models import Unit
 from rectify.accounts.selectors import choosable_departments, choosable_leaders
 from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 
@@ -26,6 +27,18 @@ class InspectionForm(BootstrapModelForm):
             "feedback_date": DateInput(),
             "concentrated_period_end": DateInput(),
         }
+
+    def __init__(self, *args, units=(), **kwargs):
+        """``units``: those a new round may go into; asked only when there are several."""
+        super().__init__(*args, **kwargs)
+        if len(units) > 1:
+            self.fields["for_unit"] = forms.ModelChoiceField(
+                label=_("单位"),
+                queryset=Unit.objects.filter(pk__in=[unit.pk for unit in units]),
+                help_text=_("该轮次所属的被巡视（巡察）单位；责任部门和责任领导从该单位中选择。"),
+            )
+            self.order_fields(["for_unit"])
+            self.fields["for_unit"].widget.attrs["class"] = "form-select"
 
 
 class ProblemForm(BootstrapModelForm):
@@ -68,11 +81,12 @@ class ItemFieldsForm(BootstrapModelForm):
         # Deactivated departments and leaders are offered only where the item already names them.
         item = self.instance
         named = item.pk is not None
-        self.fields["leaders"].queryset = choosable_leaders(item.leaders.values("pk") if named else ())
+        unit = item.inspection.unit_id if item.inspection_id else None
+        self.fields["leaders"].queryset = choosable_leaders(item.leaders.values("pk") if named else (), units=unit)
         self.fields["co_departments"].queryset = choosable_departments(
-            item.co_departments.values("pk") if named else ()
+            item.co_departments.values("pk") if named else (), units=unit
         )
-        self.fields["lead_department"].queryset = choosable_departments([item.lead_department_id])
+        self.fields["lead_department"].queryset = choosable_departments([item.lead_department_id], units=unit)
         for name in ("leaders", "lead_department", "co_departments"):
             label = self.fields[name].label
             self.fields[name].error_messages["invalid_choice"] = _("「%s」中所选的一项已停用或不存在，请重新选择。") % label

@@ -3,14 +3,16 @@ measures, and their order. Thin views: a form, one service call, back with the o
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from rectify.accounts.models import Unit
+
 from . import selectors, services
 from .forms import InspectionForm, ItemFieldsForm, ProblemForm, measure_formset
-from .models import FeedbackProblem, Inspection
+from .models import FeedbackProblem, Inspection, RectificationItem
 from .views import _errors, _get_item_for_user
 
 
@@ -19,18 +21,39 @@ def _round_url(inspection_id: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _active_problem(pk: int) -> FeedbackProblem:
-    return get_object_or_404(
-        FeedbackProblem.objects.select_related("inspection"), pk=pk, inspection__deleted_at__isnull=True
+def _managed_round(request, pk: int) -> Inspection:
+    """The round if it is in the user's units (else 404) and theirs to keep (else 403)."""
+    inspection = get_object_or_404(selectors.inspections_in_scope(request.user).select_related("unit"), pk=pk)
+    _check_manages(request, inspection)
+    return inspection
+
+
+def _managed_problem(request, pk: int) -> FeedbackProblem:
+    problem = get_object_or_404(
+        FeedbackProblem.objects.select_related("inspection__unit"),
+        pk=pk,
+        inspection__in=selectors.inspections_in_scope(request.user),
     )
+    _check_manages(request, problem.inspection)
+    return problem
+
+
+def _check_manages(request, inspection: Inspection) -> None:
+    if not request.user.has_perm("ledger.manage_round", inspection):
+        raise PermissionDenied(f"该轮次由{inspection.unit}的纪工委编制，您可以查看，但不能修改。")
 
 
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def inspection_create(request):
-    form = InspectionForm(request.POST or None)
+    units = selectors.units_for_new_round(request.user)
+    if not units and Unit.objects.exists():
+        raise PermissionDenied("您所在单位已有自己的纪工委，巡视轮次由其新建。")
+    form = InspectionForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        unit = fields.pop("for_unit", None) or (units[0] if units else None)
         try:
-            inspection = services.create_inspection(user=request.user, fields=form.cleaned_data)
+            inspection = services.create_inspection(user=request.user, fields=fields, unit=unit)
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
@@ -41,7 +64,7 @@ def inspection_create(request):
 
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def inspection_edit(request, pk: int):
-    inspection = get_object_or_404(Inspection.objects.active(), pk=pk)
+    inspection = _managed_round(request, pk)
     form = InspectionForm(request.POST or None, instance=inspection)
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,7 +80,7 @@ def inspection_edit(request, pk: int):
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def inspection_detail(request, pk: int):
     """The round's problems with their items; the office adds a problem at the end here."""
-    inspection = get_object_or_404(Inspection.objects.active(), pk=pk)
+    inspection = _managed_round(request, pk)
     form = ProblemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,7 +107,7 @@ def inspection_detail(request, pk: int):
 
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def problem_edit(request, pk: int):
-    problem = _active_problem(pk)
+    problem = _managed_problem(request, pk)
     form = ProblemForm(request.POST or None, instance=problem)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,7 +137,7 @@ def _move(request, service, **ids):
 @permission_required("ledger.manage_ledger", raise_exception=True)
 @require_POST
 def problem_move(request, pk: int):
-    problem = _active_problem(pk)
+    problem = _managed_problem(request, pk)
     moved = _move(request, services.move_problem, problem_id=problem.pk)
     if moved is not None:
         messages.success(request, f"已调整顺序：「{moved.title}」现为{moved.label}，整改事项已随之重新编号。")
@@ -124,8 +147,9 @@ def problem_move(request, pk: int):
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def item_create(request, pk: int):
     """A new item at the end of a problem, with its measure rows."""
-    problem = _active_problem(pk)
-    form = ItemFieldsForm(request.POST or None)
+    problem = _managed_problem(request, pk)
+    # Leaders and departments are offered from the round's unit.
+    form = ItemFieldsForm(request.POST or None, instance=RectificationItem(inspection=problem.inspection))
     measures = measure_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and measures.is_valid():
         data = form.cleaned_data

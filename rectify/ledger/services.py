@@ -17,7 +17,8 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from rectify.accounts import audit
-from rectify.accounts.models import AuditEvent, Department, Leader, User
+from rectify.accounts.models import AuditEvent, Department, Leader, Unit, User
+from rectify.accounts.services import unit_for_round
 from rectify.chinese import chinese_date
 
 from . import escalation, events
@@ -51,6 +52,14 @@ class ConflictError(WorkflowError):
 
 def _locked_item(item_id: int) -> RectificationItem:
     return RectificationItem.objects.select_for_update().get(pk=item_id)
+
+
+def _check_same_unit(item: RectificationItem, *, departments: Iterable[Department], leaders: Iterable[Leader]) -> None:
+    """An item names only departments and leaders of its round's unit."""
+    unit_id = item.inspection.unit_id
+    strangers = [str(row) for row in [*departments, *leaders] if row is not None and row.unit_id != unit_id]
+    if strangers:
+        raise WorkflowError(f"{'、'.join(strangers)}不属于本事项所在单位，不能指定。")
 
 
 def _save_item(item: RectificationItem, *, user: User, reason: str = "", fields: Iterable[str] = ()) -> None:
@@ -94,6 +103,13 @@ def update_item(
     for name, value in changes.items():
         setattr(item, name, value)
     item.full_clean(exclude=["version"])
+    _check_same_unit(
+        item,
+        departments=[item.lead_department, *(co_departments or ())]
+        if item.lead_department_id
+        else co_departments or (),
+        leaders=leaders or (),
+    )
     if leaders is not None:
         item.leaders.set(leaders)
     if co_departments is not None:
@@ -116,7 +132,17 @@ def _describe(item: RectificationItem) -> dict[str, str]:
     """The item's editable fields as a reader sees them, for the audit trail's old → new."""
     return {
         str(RectificationItem._meta.get_field(name).verbose_name): _text(getattr(item, name))
-        for name in ("title", "detail", "goal", "kind", "lead_department", "contact_person", "deadline", "summary", "note")
+        for name in (
+            "title",
+            "detail",
+            "goal",
+            "kind",
+            "lead_department",
+            "contact_person",
+            "deadline",
+            "summary",
+            "note",
+        )
     }
 
 
@@ -348,7 +374,10 @@ def return_signoff(*, item_id: int, signoff_id: int, user: User, reason: str) ->
         user=user,
         obj=item,
         detail=f"{reason.strip()}{_self_note(signoff)}",
-        changes={**_status_change(Status.PENDING_SIGNOFF, item), "退回次数": [str(item.return_count - 1), str(item.return_count)]},
+        changes={
+            **_status_change(Status.PENDING_SIGNOFF, item),
+            "退回次数": [str(item.return_count - 1), str(item.return_count)],
+        },
     )
     events.signoff_decided(item, signoff, actor=user, approved=False)
     return signoff
@@ -455,7 +484,9 @@ def decide_extension(*, item_id: int, extension_id: int, user: User, approve: bo
         Kind.EXTENSION_DECIDED,
         user=user,
         obj=item,
-        detail=("批准" if approve else "不予批准") + (f"：{note.strip()}" if note.strip() else "") + _self_note(extension),
+        detail=("批准" if approve else "不予批准")
+        + (f"：{note.strip()}" if note.strip() else "")
+        + _self_note(extension),
         changes={"完成时限": [_text(old_deadline), _text(item.deadline)]} if approve else {},
     )
     events.extension_decided(item, extension, actor=user, approved=approve)
@@ -514,7 +545,10 @@ def _locked_items(item_ids: Sequence[int]) -> list[RectificationItem]:
     if not item_ids:
         raise WorkflowError("请至少选择一个整改事项。")
     items = list(
-        RectificationItem.objects.select_for_update().filter(pk__in=item_ids).select_related("inspection").order_by("pk")
+        RectificationItem.objects.select_for_update(of=("self", "inspection"))
+        .filter(pk__in=item_ids)
+        .select_related("inspection__unit")
+        .order_by("pk")
     )
     if len(items) != len(set(item_ids)):
         raise WorkflowError("所选整改事项中有的已不存在，请刷新页面后重试。")
@@ -546,6 +580,9 @@ def bulk_apply(
     numbers = "、".join(str(item.number) for item in items)
     try:
         for item in items:
+            if not user.has_perm("ledger.edit_item", item):
+                raise WorkflowError(f"该事项属于{item.inspection.unit}，由该单位纪工委处理")
+            _check_same_unit(item, departments=[lead_department] if lead_department else [], leaders=leaders)
             if action == BulkAction.APPROVE:
                 approve_signoff(item_id=item.pk, signoff_id=_pending_signoff(item).pk, user=user)
             elif action == BulkAction.RETURN:
@@ -553,7 +590,9 @@ def bulk_apply(
             elif action == BulkAction.DEADLINE:
                 if not reason.strip():
                     raise WorkflowError("批量调整完成时限须填写理由。")
-                _move_deadline(_locked_item(item.pk), user=user, deadline=deadline, reason=f"批量调整完成时限：{reason.strip()}")
+                _move_deadline(
+                    _locked_item(item.pk), user=user, deadline=deadline, reason=f"批量调整完成时限：{reason.strip()}"
+                )
             elif action == BulkAction.DEPARTMENT:
                 if lead_department is None:
                     raise WorkflowError("请选择责任部门。")
@@ -605,7 +644,9 @@ def describe_bulk(
     if action == BulkAction.DEPARTMENT:
         return f"将责任部门设为「{lead_department}」"
     names = "、".join(str(leader) for leader in leaders)
-    return f"{'追加' if append else '替换为'}责任领导「{names}」" + ("（保留原有责任领导）" if append else "（原有责任领导将被移除）")
+    return f"{'追加' if append else '替换为'}责任领导「{names}」" + (
+        "（保留原有责任领导）" if append else "（原有责任领导将被移除）"
+    )
 
 
 # --- Rounds ---------------------------------------------------------------------------------------
@@ -635,9 +676,14 @@ def delete_inspection(*, inspection_id: int, user: User, typed_name: str) -> Ins
 
 
 @transaction.atomic
-def create_inspection(*, user: User, fields: dict) -> Inspection:
-    """The office opens a new round (巡视轮次) with its plan's declared counts; its problems and
-    items are added on the round's page."""
+def create_inspection(*, user: User, fields: dict, unit: Unit | None = None) -> Inspection:
+    """The office opens a new round (巡视轮次) of ``unit`` (None: the installation's only unit)
+    with its plan's declared counts; its problems and items are added on the round's page."""
+    refused = set(fields) - set(ROUND_FIELDS)
+    if refused:
+        raise WorkflowError("新建巡视轮次时只能填写其基本信息和方案数字。")
+    unit = unit_for_round(chosen=unit, names=(fields.get("responsible_unit", ""), fields.get("inspected_unit", "")))
+    fields = {**fields, "unit": unit}
     inspection = Inspection(**fields)
     _check_round(inspection)
     inspection._history_user = user
@@ -692,8 +738,9 @@ def _check_round(inspection: Inspection) -> None:
     inspection.name = inspection.name.strip()
     if not inspection.name:
         raise WorkflowError("请填写巡视轮次的名称。")
-    if Inspection.objects.active().filter(name=inspection.name).exclude(pk=inspection.pk).exists():
-        raise WorkflowError(f"已有名为「{inspection.name}」的巡视轮次，请换一个名称。")
+    same_name = Inspection.objects.active().filter(unit=inspection.unit_id, name=inspection.name)
+    if same_name.exclude(pk=inspection.pk).exists():
+        raise WorkflowError(f"本单位已有名为「{inspection.name}」的巡视轮次，请换一个名称。")
     _check_round_dates(inspection)
     inspection.full_clean()
 
@@ -909,16 +956,24 @@ def move_item(*, item_id: int, user: User, direction: str) -> RectificationItem:
     return item
 
 
-def _check_choices(*, leaders: Sequence[Leader], lead_department: Department | None, co_departments: Sequence[Department]) -> None:
-    """Only active leaders and departments take new items."""
+def _check_choices(
+    *, unit: Unit, leaders: Sequence[Leader], lead_department: Department | None, co_departments: Sequence[Department]
+) -> None:
+    """Only active leaders and departments of the round's unit take new items."""
     for leader in leaders:
         if not leader.is_active:
             raise WorkflowError(f"「责任领导」中的「{leader}」已停用，不能选择。")
+        if leader.unit_id != unit.pk:
+            raise WorkflowError(f"「责任领导」中的「{leader}」不属于本轮次的单位（{unit}），不能选择。")
     if lead_department is not None and not lead_department.is_active:
         raise WorkflowError(f"「责任部门」「{lead_department}」已停用，不能选择。")
+    if lead_department is not None and lead_department.unit_id != unit.pk:
+        raise WorkflowError(f"「责任部门」「{lead_department}」不属于本轮次的单位（{unit}），不能选择。")
     for department in co_departments:
         if not department.is_active:
             raise WorkflowError(f"「配合部门」中的「{department}」已停用，不能选择。")
+        if department.unit_id != unit.pk:
+            raise WorkflowError(f"「配合部门」中的「{department}」不属于本轮次的单位（{unit}），不能选择。")
     if lead_department is not None and any(d.pk == lead_department.pk for d in co_departments):
         raise WorkflowError("「责任部门」不能同时作为「配合部门」。")
 
@@ -962,9 +1017,14 @@ def create_item(
     if not title:
         raise WorkflowError("请填写「整改事项」（标题）。")
     texts = _clean_measures(measures)
-    _check_choices(leaders=leaders, lead_department=fields.get("lead_department"), co_departments=co_departments)
     problem = FeedbackProblem.objects.get(pk=problem_id)
     inspection = _locked_round(problem.inspection_id)
+    _check_choices(
+        unit=inspection.unit,
+        leaders=leaders,
+        lead_department=fields.get("lead_department"),
+        co_departments=co_departments,
+    )
     deadline = fields.get("deadline")
     if deadline and inspection.feedback_date and deadline < inspection.feedback_date:
         raise WorkflowError(f"「完成时限」不能早于巡视反馈日期（{chinese_date(inspection.feedback_date)}）。")

@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 
 from rectify.accounts.models import AuditEvent, Department, Leader
+from rectify.accounts.roles import Role
 from rectify.ledger import services
 from rectify.ledger.models import FeedbackProblem, Inspection, Measure, RectificationItem
 from rectify.ledger.services import WorkflowError
-from tests.factories import force_status, make_inspection, make_item, make_problem
+from tests.conftest import make_user
+from tests.factories import force_status, make_inspection, make_item, make_problem, make_unit, the_unit
 
 pytestmark = pytest.mark.django_db
 Kind = AuditEvent.Kind
@@ -79,7 +81,7 @@ class TestRounds:
 
     def test_duplicate_name_refused(self, office_user):
         make_inspection(name=ROUND_FIELDS["name"])
-        with pytest.raises(WorkflowError, match="已有名为「省委第三巡视组巡视某区」的巡视轮次"):
+        with pytest.raises(WorkflowError, match="本单位已有名为「省委第三巡视组巡视某区」的巡视轮次"):
             services.create_inspection(user=office_user, fields=dict(ROUND_FIELDS))
 
     def test_create_round_page(self, client, office_user):
@@ -123,7 +125,7 @@ class TestRounds:
         data = {key: str(value) for key, value in ROUND_FIELDS.items()}
         url = reverse("ledger:inspection-edit", args=[inspection.pk])
         page = client.post(url, {**data, "name": "乙巡视"}).content.decode()
-        assert "已有名为「乙巡视」的巡视轮次，请换一个名称。" in page
+        assert "本单位已有名为「乙巡视」的巡视轮次，请换一个名称。" in page
         page = client.post(url, {**data, "concentrated_period_end": "2024-02-01"}).content.decode()
         assert "「集中整改期截止日期」不能早于反馈日期（2024年3月1日）。" in page
         inspection.refresh_from_db()
@@ -166,7 +168,7 @@ class TestProblems:
         url = reverse("ledger:inspection-detail", args=[ledger["inspection"].pk])
         client.get(url)
         make_item(ledger["second"], title="又一项", measures=["措施"])
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             page = client.get(url).content.decode()
         assert page.index("（一）产业规模小") < page.index("1. 招商引资不足") < page.index("2. 龙头企业缺乏")
         assert page.index("（二）营商环境不优") < page.index("3. 审批时限长") < page.index("4. 又一项")
@@ -232,7 +234,7 @@ def item_fields(**changes):
 
 class TestCreateItem:
     def test_new_item_ends_its_problem_and_later_items_move_down(self, office_user, ledger, department):
-        leader = Leader.objects.create(name="张某", position="党工委书记")
+        leader = Leader.objects.create(unit=the_unit(), name="张某", position="党工委书记")
         item = services.create_item(
             problem_id=ledger["first"].pk,
             user=office_user,
@@ -272,8 +274,8 @@ class TestCreateItem:
         assert not AuditEvent.objects.exists()
 
     def test_inactive_leader_or_department_refused(self, office_user, ledger, department):
-        retired = Leader.objects.create(name="王某", position="原副主任", is_active=False)
-        closed = Department.objects.create(name="已撤销部门", is_active=False)
+        retired = Leader.objects.create(unit=the_unit(), name="王某", position="原副主任", is_active=False)
+        closed = Department.objects.create(unit=the_unit(), name="已撤销部门", is_active=False)
         cases = [
             ({"leaders": [retired]}, "「责任领导」中的「王某"),
             ({"fields": item_fields(lead_department=closed)}, "「责任部门」「已撤销部门」已停用"),
@@ -327,7 +329,7 @@ class TestCreateItem:
         assert RectificationItem.objects.count() == 3
 
     def test_form_offers_only_active_choices(self, client, office_user, ledger):
-        retired = Leader.objects.create(name="王某", position="原副主任", is_active=False)
+        retired = Leader.objects.create(unit=the_unit(), name="王某", position="原副主任", is_active=False)
         client.force_login(office_user)
         url = reverse("ledger:item-create", args=[ledger["second"].pk])
         assert "王某" not in client.get(url).content.decode()
@@ -440,3 +442,78 @@ class TestPermissions:
         item_page = client.get(ledger["items"][0].get_absolute_url()).content.decode()
         assert reverse("ledger:measures-edit", args=[ledger["items"][0].pk]) in item_page and round_url in item_page
         assert reverse("ledger:inspection-create") in client.get(reverse("dashboard:index")).content.decode()
+
+
+class TestUnits:
+    """A round belongs to a unit: the create form asks which only when the user has several, and
+    an item's leaders and departments come from its round's unit."""
+
+    @pytest.fixture
+    def units(self, db):
+        top = the_unit()
+        return {"top": top, "a": make_unit("甲区工委", parent=top), "b": make_unit("乙区工委", parent=top)}
+
+    def post_round(self, client, **extra):
+        data = {key: str(value) for key, value in ROUND_FIELDS.items()}
+        return client.post(reverse("ledger:inspection-create"), {**data, **extra})
+
+    def test_one_unit_is_used_silently(self, client, office_user):
+        client.force_login(office_user)
+        assert 'name="for_unit"' not in client.get(reverse("ledger:inspection-create")).content.decode()
+        assert self.post_round(client).status_code == 302
+        assert Inspection.objects.get().unit == the_unit()
+
+    def test_supervising_office_chooses_among_its_units(self, client, office_user, units):
+        client.force_login(office_user)
+        page = client.get(reverse("ledger:inspection-create")).content.decode()
+        assert 'name="for_unit"' in page and "甲区工委" in page and "乙区工委" in page
+        assert "这个字段是必填项" in self.post_round(client).content.decode()
+        assert self.post_round(client, for_unit=units["b"].pk).status_code == 302
+        assert Inspection.objects.get().unit == units["b"]
+
+    def test_unit_office_sees_only_its_unit(self, client, units):
+        office_a = make_user("office_a", Role.DISCIPLINE_OFFICE, unit=units["a"])
+        client.force_login(office_a)
+        assert 'name="for_unit"' not in client.get(reverse("ledger:inspection-create")).content.decode()
+        assert self.post_round(client, for_unit=units["b"].pk).status_code == 302
+        assert Inspection.objects.get().unit == units["a"]  # a forged choice is not even read
+        other = make_inspection(name="乙区巡察", unit=units["b"])
+        problem = make_problem(other)
+        for url in (
+            reverse("ledger:inspection-detail", args=[other.pk]),
+            reverse("ledger:inspection-edit", args=[other.pk]),
+            reverse("ledger:problem-edit", args=[problem.pk]),
+            reverse("ledger:item-create", args=[problem.pk]),
+        ):
+            assert client.get(url).status_code == 404, url
+
+    def test_supervising_office_may_not_build_a_round_of_a_unit_with_its_own_office(self, client, office_user, units):
+        make_user("office_a", Role.DISCIPLINE_OFFICE, unit=units["a"])
+        inspection = make_inspection(name="甲区巡察", unit=units["a"])
+        client.force_login(office_user)
+        response = client.get(reverse("ledger:inspection-detail", args=[inspection.pk]))
+        assert response.status_code == 403 and "该轮次由甲区工委的纪工委编制" in response.content.decode()
+        page = client.get(reverse("ledger:inspection-create")).content.decode()
+        assert "乙区工委" in page and "甲区工委" not in page
+
+    def test_leaders_and_departments_of_the_rounds_unit(self, client, office_user, units):
+        inspection = make_inspection(name="乙区巡察", unit=units["b"], feedback_date=FEEDBACK)
+        problem = make_problem(inspection)
+        own = Leader.objects.create(unit=units["b"], name="乙书记", position="书记")
+        stranger = Leader.objects.create(unit=units["a"], name="甲书记", position="书记")
+        own_department = Department.objects.create(unit=units["b"], name="乙区财政局")
+        foreign_department = Department.objects.create(unit=units["a"], name="甲区财政局")
+        client.force_login(office_user)
+        page = client.get(reverse("ledger:item-create", args=[problem.pk])).content.decode()
+        assert "乙书记" in page and "乙区财政局" in page
+        assert "甲书记" not in page and "甲区财政局" not in page
+        with pytest.raises(WorkflowError, match="「责任领导」中的「甲书记.*不属于本轮次的单位（乙区工委）"):
+            services.create_item(problem_id=problem.pk, user=office_user, fields=item_fields(), leaders=[stranger], measures=["措施"])
+        with pytest.raises(WorkflowError, match="「责任部门」「甲区财政局」不属于本轮次的单位"):
+            services.create_item(
+                problem_id=problem.pk, user=office_user, fields=item_fields(lead_department=foreign_department), measures=["措施"]
+            )
+        item = services.create_item(
+            problem_id=problem.pk, user=office_user, fields=item_fields(lead_department=own_department), leaders=[own], measures=["措施"]
+        )
+        assert item.lead_department == own_department and list(item.leaders.all()) == [own]
