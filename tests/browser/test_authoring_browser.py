@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from rectify.accounts.models import Department
 from rectify.ledger.models import Inspection, RectificationItem
 from tests.conftest import PASSWORD
+from tests.factories import make_unit, the_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -121,3 +123,32 @@ def test_office_builds_a_round(page, live_server, office_user, department):
     shoot(page, "item-detail")
     assert errors == []
     assert inspection.problems.count() == 2
+
+
+def test_supervising_office_picks_the_unit(page, live_server, office_user):
+    """With several units the create form asks which one; the item form then offers that unit's
+    leaders and departments only."""
+    top = the_unit()
+    first, second = make_unit("甲区工委", parent=top), make_unit("乙区工委", parent=top)
+    Department.objects.create(unit=first, name="甲区财政局")
+    Department.objects.create(unit=second, name="乙区财政局")
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    log_in(page, live_server, "office")
+    page.goto(f"{live_server.url}/items/rounds/new/")
+    form = page.get_by_role("form", name="新建巡视轮次")
+    form.get_by_role("combobox", name="单位", exact=True).select_option(label="乙区工委")
+    form.get_by_label("名称").fill("乙区巡察")
+    form.get_by_label("巡视（巡察）组").fill("区委第一巡察组")
+    form.get_by_label("被巡视单位").fill("乙区")
+    shoot(page, "round-create-units")
+    form.get_by_role("button", name="新建").click()
+    page.get_by_text("已新建巡视轮次「乙区巡察」").wait_for()
+    assert Inspection.objects.get().unit == second
+    adding = page.get_by_role("form", name="新增反馈问题")
+    adding.get_by_role("textbox", name="问题", exact=True).fill("财务管理不规范")
+    adding.get_by_role("button", name="新增反馈问题").click()
+    page.get_by_role("link", name="在反馈问题（一）下新建整改事项").click()
+    lead = page.get_by_label("责任部门", exact=True)
+    assert lead.locator("option").all_inner_texts() == ["---------", "乙区财政局"]
+    assert errors == []

@@ -438,7 +438,7 @@ class TestPermissions:
     def test_links_from_where_the_office_works(self, client, office_user, ledger):
         client.force_login(office_user)
         round_url = reverse("ledger:inspection-detail", args=[ledger["inspection"].pk])
-        assert round_url in client.get(reverse("ledger:inspection-list")).content.decode()
+        assert f'href="{round_url}"' in client.get(reverse("ledger:inspection-list")).content.decode()
         item_page = client.get(ledger["items"][0].get_absolute_url()).content.decode()
         assert reverse("ledger:measures-edit", args=[ledger["items"][0].pk]) in item_page and round_url in item_page
         assert reverse("ledger:inspection-create") in client.get(reverse("dashboard:index")).content.decode()
@@ -495,6 +495,8 @@ class TestUnits:
         assert response.status_code == 403 and "该轮次由甲区工委的纪工委编制" in response.content.decode()
         page = client.get(reverse("ledger:inspection-create")).content.decode()
         assert "乙区工委" in page and "甲区工委" not in page
+        listing = client.get(reverse("ledger:inspection-list")).content.decode()
+        assert "甲区巡察" in listing and f'href="{reverse("ledger:inspection-detail", args=[inspection.pk])}"' not in listing
 
     def test_leaders_and_departments_of_the_rounds_unit(self, client, office_user, units):
         inspection = make_inspection(name="乙区巡察", unit=units["b"], feedback_date=FEEDBACK)
