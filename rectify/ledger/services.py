@@ -675,24 +675,7 @@ def delete_inspection(*, inspection_id: int, user: User, typed_name: str) -> Ins
     return inspection
 
 
-@transaction.atomic
-def create_inspection(*, user: User, fields: dict, unit: Unit | None = None) -> Inspection:
-    """The office opens a new round (巡视轮次) of ``unit`` (None: the installation's only unit)
-    with its plan's declared counts; its problems and items are added on the round's page."""
-    refused = set(fields) - set(ROUND_FIELDS)
-    if refused:
-        raise WorkflowError("新建巡视轮次时只能填写其基本信息和方案数字。")
-    unit = unit_for_round(chosen=unit, names=(fields.get("responsible_unit", ""), fields.get("inspected_unit", "")))
-    fields = {**fields, "unit": unit}
-    inspection = Inspection(**fields)
-    _check_round(inspection)
-    inspection._history_user = user
-    inspection._change_reason = "新建巡视轮次"
-    inspection.save()
-    audit.record(Kind.INSPECTION_CREATED, user=user, obj=inspection, detail=f"{inspection.get_kind_display()}：{inspection.name}")
-    return inspection
-
-
+# What the office writes on a round (its unit is chosen when it is created, and stays).
 ROUND_FIELDS = (
     "name",
     "kind",
@@ -709,6 +692,24 @@ ROUND_FIELDS = (
     "planned_item_count",
     "planned_regulation_count",
 )
+
+
+@transaction.atomic
+def create_inspection(*, user: User, fields: dict, unit: Unit | None = None) -> Inspection:
+    """The office opens a new round (巡视轮次) of ``unit`` (None: the installation's only unit)
+    with its plan's declared counts; its problems and items are added on the round's page."""
+    refused = set(fields) - set(ROUND_FIELDS)
+    if refused:
+        raise WorkflowError("新建巡视轮次时只能填写其基本信息和方案数字。")
+    unit = unit_for_round(chosen=unit, names=(fields.get("responsible_unit", ""), fields.get("inspected_unit", "")))
+    fields = {**fields, "unit": unit}
+    inspection = Inspection(**fields)
+    _check_round(inspection)
+    inspection._history_user = user
+    inspection._change_reason = "新建巡视轮次"
+    inspection.save()
+    audit.record(Kind.INSPECTION_CREATED, user=user, obj=inspection, detail=f"{inspection.get_kind_display()}：{inspection.name}")
+    return inspection
 
 
 @transaction.atomic
