@@ -225,7 +225,10 @@ class AuditEvent(models.Model):
         BULK_ACTION = "bulk_action", _("批量操作")
         IMPORT_UNDONE = "import_undone", _("撤销导入")
         INSPECTION_DELETED = "inspection_deleted", _("删除巡视轮次")
+        INSPECTION_CREATED = "inspection_created", _("新建巡视轮次")
+        PROBLEM_CREATED = "problem_created", _("新建反馈问题")
         ITEM_CREATED = "item_created", _("新建整改事项")
+        LEDGER_REORDERED = "ledger_reordered", _("调整顺序")
         ITEM_DELETED = "item_deleted", _("删除整改事项")
         LEDGER_EDITED = "ledger_edited", _("修改台账")
         # Accounts (separation of duties).

@@ -7,19 +7,54 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rectify.accounts.models import Unit
 from rectify.accounts.selectors import choosable_departments, choosable_leaders
 from rectify.chinese import chinese_date
 from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 
-from .models import Inspection, RectificationItem
-from .services import BulkAction
+from .models import FeedbackProblem, Inspection, RectificationItem
+from .services import ROUND_FIELDS, BulkAction
 from .uploads import ALLOWED, ALLOWED_LABEL
 
 ACCEPT = ",".join(ALLOWED)
 
 
-class ItemEditForm(BootstrapModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class InspectionForm(BootstrapModelForm):
+    """A round, new or corrected: what it is, who inspected whom and when, and the plan's declared counts."""
+
+    class Meta:
+        model = Inspection
+        fields = list(ROUND_FIELDS)
+        widgets = {
+            "onsite_start": DateInput(),
+            "onsite_end": DateInput(),
+            "feedback_date": DateInput(),
+            "concentrated_period_end": DateInput(),
+        }
+
+    def __init__(self, *args, units=(), **kwargs):
+        """``units``: those a new round may go into; asked only when there are several."""
+        super().__init__(*args, **kwargs)
+        if len(units) > 1:
+            self.fields["for_unit"] = forms.ModelChoiceField(
+                label=_("单位"),
+                queryset=Unit.objects.filter(pk__in=[unit.pk for unit in units]),
+                help_text=_("该轮次所属的被巡视（巡察）单位；责任部门和责任领导从该单位中选择。"),
+            )
+            self.order_fields(["for_unit"])
+            self.fields["for_unit"].widget.attrs["class"] = "form-select"
+
+
+class ProblemForm(BootstrapModelForm):
+    class Meta:
+        model = FeedbackProblem
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ItemFieldsForm(BootstrapModelForm):
+    """The fields of an item the office writes, for a new item and an edited one. Never the
+    status or the completion date: they follow the work (销号, 回头看, …)."""
 
     class Meta:
         model = RectificationItem
@@ -33,14 +68,12 @@ class ItemEditForm(BootstrapModelForm):
             "co_departments",
             "contact_person",
             "deadline",
-            "summary",
             "note",
         ]
         widgets = {
             "deadline": DateInput(),
             "detail": forms.Textarea(attrs={"rows": 3}),
             "goal": forms.Textarea(attrs={"rows": 2}),
-            "summary": forms.Textarea(attrs={"rows": 4}),
             "note": forms.Textarea(attrs={"rows": 2}),
             # Checkbox lists: one click never silently drops the other choices (as Ctrl-click does).
             "leaders": forms.CheckboxSelectMultiple,
@@ -49,7 +82,6 @@ class ItemEditForm(BootstrapModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
         # Deactivated departments and leaders are offered only where the item already names them.
         item = self.instance
         named = item.pk is not None
@@ -59,6 +91,11 @@ class ItemEditForm(BootstrapModelForm):
             item.co_departments.values("pk") if named else (), units=unit
         )
         self.fields["lead_department"].queryset = choosable_departments([item.lead_department_id], units=unit)
+        for name in ("leaders", "lead_department", "co_departments"):
+            label = self.fields[name].label
+            self.fields[name].error_messages["invalid_choice"] = (
+                _("「%s」中所选的一项已停用或不存在，请重新选择。") % label
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -66,6 +103,51 @@ class ItemEditForm(BootstrapModelForm):
         if lead and lead in co:
             self.add_error("co_departments", _("责任部门不能同时作为配合部门。"))
         return cleaned
+
+
+class ItemEditForm(ItemFieldsForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta(ItemFieldsForm.Meta):
+        fields = [*ItemFieldsForm.Meta.fields[:-1], "summary", "note"]
+        widgets = {**ItemFieldsForm.Meta.widgets, "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+
+class MeasureRowForm(BootstrapForm):
+    """One row of an item's measures: an existing measure (its id) or a new one."""
+
+    measure = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("措施内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+
+
+class BaseMeasureFormSet(forms.BaseFormSet):
+    def rows(self) -> list[tuple[int | None, str]]:
+        """The measures in the order listed, as ``services.set_measures`` takes them: removed rows
+        and new rows left empty are dropped (an existing one emptied is kept, for the service to refuse)."""
+        rows = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if data.get("DELETE") or (not data.get("measure") and not (data.get("text") or "").strip()):
+                continue
+            rows.append((data.get("measure"), data.get("text") or ""))
+        return rows
+
+
+MeasureFormSet = forms.formset_factory(
+    MeasureRowForm, formset=BaseMeasureFormSet, extra=0, can_delete=True, max_num=50, validate_max=True
+)
+
+
+def measure_formset(data=None, *, measures=()) -> BaseMeasureFormSet:
+    """The measure rows of the item forms (prefix ``measures``): the item's measures, or one empty row."""
+    initial = [{"measure": measure.pk, "text": measure.text} for measure in measures] or [{"text": ""}]
+    return MeasureFormSet(data, initial=initial, prefix="measures")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

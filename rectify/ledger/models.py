@@ -83,6 +83,7 @@ class Inspection(models.Model):
                 | Q(onsite_end__isnull=True)
                 | Q(onsite_end__gte=F("onsite_start")),
                 name="inspection_onsite_end_after_start",
+                violation_error_message=_("「结束日期」不能早于「进驻日期」。"),
             ),
         ]
 

@@ -75,6 +75,12 @@ def decides_for_unit(user, obj) -> bool:
 
 
 @rules.predicate
+def decides_for_this_unit(user, unit) -> bool:
+    """Asked with a unit itself (a round not yet made)."""
+    return unit is not None and units.decides_for(user, unit)
+
+
+@rules.predicate
 def item_is_open(user, item) -> bool:
     """Completed items take no more work until the discipline office reopens them."""
     return item is not None and not item.is_completed
@@ -115,6 +121,9 @@ rules.add_perm("ledger.reopen_item", is_discipline_office & is_in_users_units)
 rules.add_perm("ledger.decide_request", is_units_office & request_is_pending & is_not_own_request)
 # Asked with a round: may the user keep it (its notice records, its deletion)?
 rules.add_perm("ledger.manage_round", is_units_office)
+# Asked with a unit: may the user open a new round for it (its office, or the supervising office
+# standing in for a unit without one)?
+rules.add_perm("ledger.add_round", is_discipline_office & decides_for_this_unit)
 
 # The admin index shows the ledger app to the discipline office only (module permission).
 rules.add_perm("ledger", is_discipline_office)

@@ -3,17 +3,18 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
-from rectify.accounts.models import User
+from rectify.accounts.models import Unit, User
 from rectify.accounts.roles import Role
+from rectify.accounts.units import units_visible_to
 
 from .asof import ItemState, end_of_day, ledger_as_of, outline_as_of
 from .changes import KINDS, RETURNED, Change, ledger_changes
-from .models import Decision, Inspection, RectificationItem, SignOff
+from .models import Decision, FeedbackProblem, Inspection, RectificationItem, SignOff
 from .status import TRANSITIONS, Status, completion_rate
 
 
@@ -186,3 +187,17 @@ def ledger_changes_between(
         for item_id, reviewed_at, reason in sent_back.values_list("item_id", "reviewed_at", "review_note"):
             returns[item_id] = ReturnedSignOff(timezone.localdate(reviewed_at), reason)
     return LedgerChanges(start=start, end=end, by_kind=by_kind, returns=returns)
+
+
+def round_problems(inspection: Inspection) -> QuerySet[FeedbackProblem]:
+    """The round's problems in order, each with its items in order (three queries): its page."""
+    items = RectificationItem.objects.select_related("lead_department").annotate(measure_total=Count("measures"))
+    return inspection.problems.order_by("sequence").prefetch_related(
+        Prefetch("items", queryset=items.order_by("number"), to_attr="ordered_items")
+    )
+
+
+def units_for_new_round(user: User) -> list[Unit]:
+    """The units the user may open a round for, in tree order: the create form offers them when
+    there is more than one."""
+    return [unit for unit in units_visible_to(user) if user.has_perm("ledger.add_round", unit)]

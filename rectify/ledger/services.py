@@ -12,11 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from rectify.accounts import audit
-from rectify.accounts.models import AuditEvent, Department, Leader, User
+from rectify.accounts.models import AuditEvent, Department, Leader, Unit, User
+from rectify.accounts.services import unit_for_round
 from rectify.chinese import chinese_date
 
 from . import escalation, events
@@ -24,6 +26,7 @@ from .models import (
     Decision,
     Evidence,
     Extension,
+    FeedbackProblem,
     Inspection,
     Measure,
     Origin,
@@ -31,6 +34,7 @@ from .models import (
     RectificationItem,
     SignOff,
 )
+from .numbering import item_numbers
 from .status import Status
 from .status import transition as table
 from .uploads import CheckedFile, check_evidence_file
@@ -669,3 +673,447 @@ def delete_inspection(*, inspection_id: int, user: User, typed_name: str) -> Ins
         detail=f"含整改事项 {inspection.items.count()} 项（软删除，数据保留）",
     )
     return inspection
+
+
+# What the office writes on a round (its unit is chosen when it is created, and stays).
+ROUND_FIELDS = (
+    "name",
+    "kind",
+    "deploying_body",
+    "inspecting_body",
+    "inspected_unit",
+    "responsible_unit",
+    "onsite_start",
+    "onsite_end",
+    "feedback_date",
+    "concentrated_period_end",
+    "plan_title",
+    "planned_problem_count",
+    "planned_item_count",
+    "planned_regulation_count",
+)
+
+
+@transaction.atomic
+def create_inspection(*, user: User, fields: dict, unit: Unit | None = None) -> Inspection:
+    """The office opens a new round (巡视轮次) of ``unit`` (None: the installation's only unit)
+    with its plan's declared counts; its problems and items are added on the round's page."""
+    refused = set(fields) - set(ROUND_FIELDS)
+    if refused:
+        raise WorkflowError("新建巡视轮次时只能填写其基本信息和方案数字。")
+    unit = unit_for_round(chosen=unit, names=(fields.get("responsible_unit", ""), fields.get("inspected_unit", "")))
+    fields = {**fields, "unit": unit}
+    inspection = Inspection(**fields)
+    _check_round(inspection)
+    inspection._history_user = user
+    inspection._change_reason = "新建巡视轮次"
+    inspection.save()
+    audit.record(
+        Kind.INSPECTION_CREATED, user=user, obj=inspection, detail=f"{inspection.get_kind_display()}：{inspection.name}"
+    )
+    return inspection
+
+
+@transaction.atomic
+def update_inspection(*, inspection_id: int, user: User, changes: dict) -> Inspection:
+    """The office corrects a round's particulars (the items' deadlines stay as they are)."""
+    refused = set(changes) - set(ROUND_FIELDS)
+    if refused:
+        raise WorkflowError("只能修改巡视轮次的基本信息和方案数字。")
+    inspection = _locked_round(inspection_id)
+    before = _describe_round(inspection)
+    for name, value in changes.items():
+        setattr(inspection, name, value)
+    _check_round(inspection)
+    after = _describe_round(inspection)
+    changed = {label: [before[label], after[label]] for label in before if before[label] != after[label]}
+    if not changed:
+        return inspection
+    inspection._history_user = user
+    inspection._change_reason = "修改巡视轮次"
+    inspection.save()
+    audit.record(Kind.LEDGER_EDITED, user=user, obj=inspection, detail=f"巡视轮次：{inspection.name}", changes=changed)
+    return inspection
+
+
+def _check_round(inspection: Inspection) -> None:
+    """A round's name (unique among the rounds in use) and dates, or a refusal naming the field."""
+    inspection.name = inspection.name.strip()
+    if not inspection.name:
+        raise WorkflowError("请填写巡视轮次的名称。")
+    same_name = Inspection.objects.active().filter(unit=inspection.unit_id, name=inspection.name)
+    if same_name.exclude(pk=inspection.pk).exists():
+        raise WorkflowError(f"本单位已有名为「{inspection.name}」的巡视轮次，请换一个名称。")
+    _check_round_dates(inspection)
+    inspection.full_clean()
+
+
+def _describe_round(inspection: Inspection) -> dict[str, str]:
+    return {
+        str(Inspection._meta.get_field(name).verbose_name): (
+            inspection.get_kind_display() if name == "kind" else _text(getattr(inspection, name))
+        )
+        for name in ROUND_FIELDS
+    }
+
+
+def _check_round_dates(inspection: Inspection) -> None:
+    """The round's dates in the order they happen: on site, then feedback, then the concentrated period."""
+    start, end, feedback, period_end = (
+        inspection.onsite_start,
+        inspection.onsite_end,
+        inspection.feedback_date,
+        inspection.concentrated_period_end,
+    )
+    if start and end and end < start:
+        raise WorkflowError("「结束日期」不能早于「进驻日期」。")
+    if feedback and (end or start) and feedback < (end or start):
+        raise WorkflowError(
+            f"「反馈日期」不能早于巡视{'结束' if end else '进驻'}日期（{chinese_date(end or start)}）。"
+        )
+    if period_end and feedback and period_end < feedback:
+        raise WorkflowError(f"「集中整改期截止日期」不能早于反馈日期（{chinese_date(feedback)}）。")
+
+
+def _locked_round(inspection_id: int) -> Inspection:
+    """The round, locked: every change to its numbering (problems, items) holds this lock, so two
+    offices reordering at once queue rather than collide."""
+    inspection = Inspection.objects.active().select_for_update().filter(pk=inspection_id).first()
+    if inspection is None:
+        raise WorkflowError("该巡视轮次不存在或已删除。")
+    return inspection
+
+
+def _place(model, targets: Sequence[tuple], field: str, save) -> list:
+    """Give each row of ``targets`` ((row, value) pairs, every row of the scope) its value of
+    ``field``. Rows that move go first to values above every current and wanted one (no history,
+    no save), then to their place through ``save``: the unique constraint holds at every statement
+    and the history shows only old → new. Returns the rows that moved."""
+    moving = [(row, value) for row, value in targets if getattr(row, field) != value]
+    if not moving:
+        return []
+    top = max(max(getattr(row, field), value) for row, value in targets)
+    for offset, (row, _value) in enumerate(moving, start=1):
+        model.objects.filter(pk=row.pk).update(**{field: top + offset})
+    for row, value in moving:
+        setattr(row, field, value)
+        save(row)
+    return [row for row, _value in moving]
+
+
+def _save_plain(row, *, user: User, reason: str, fields: Sequence[str]) -> None:
+    row._history_user = user
+    row._change_reason = reason
+    row.save(update_fields=list(fields))
+
+
+def _round_layout(inspection: Inspection) -> list[tuple[FeedbackProblem, list[RectificationItem]]]:
+    """The round's problems in order, each with its items in order (rows locked)."""
+    problems = list(FeedbackProblem.objects.select_for_update().filter(inspection=inspection).order_by("sequence"))
+    items = list(RectificationItem.objects.select_for_update().filter(inspection=inspection).order_by("number"))
+    return [(problem, [item for item in items if item.problem_id == problem.pk]) for problem in problems]
+
+
+def _apply_layout(layout, *, user: User, reason: str, reserve: tuple[FeedbackProblem, int] | None = None):
+    """Number the round as ``layout`` orders it: problems （一）（二）…, items 1. 2. … straight
+    through (numbering.py). ``reserve``: (problem, index) where a new item will stand; its number
+    is left free and returned. Returns (moved problems, moved items, the reserved number)."""
+    moved_problems = _place(
+        FeedbackProblem,
+        [(problem, sequence) for sequence, (problem, _items) in enumerate(layout, start=1)],
+        "sequence",
+        lambda problem: _save_plain(problem, user=user, reason=reason, fields=["sequence"]),
+    )
+    slot = object()
+    groups = []
+    for problem, items in layout:
+        group = list(items)
+        if reserve is not None and reserve[0].pk == problem.pk:
+            group.insert(reserve[1], slot)
+        groups.append(group)
+    numbered = item_numbers(groups)
+    reserved = next((number for row, number in numbered if row is slot), None)
+    moved_items = _place(
+        RectificationItem,
+        [(item, number) for item, number in numbered if item is not slot],
+        "number",
+        lambda item: _save_item(item, user=user, reason=reason, fields=["number"]),
+    )
+    return moved_problems, moved_items, reserved
+
+
+@transaction.atomic
+def create_problem(*, inspection_id: int, user: User, title: str, description: str = "") -> FeedbackProblem:
+    """A feedback problem added at the end of the round: the next （N）."""
+    if not title.strip():
+        raise WorkflowError("请填写反馈问题的「问题」（标题）。")
+    inspection = _locked_round(inspection_id)
+    sequence = (inspection.problems.aggregate(top=Max("sequence"))["top"] or 0) + 1
+    problem = FeedbackProblem(
+        inspection=inspection, sequence=sequence, title=title.strip(), description=description.strip()
+    )
+    problem.full_clean()
+    problem._history_user = user
+    problem._change_reason = "新建反馈问题"
+    problem.save()
+    audit.record(Kind.PROBLEM_CREATED, user=user, obj=problem, detail=f"{inspection}：{problem}")
+    return problem
+
+
+@transaction.atomic
+def update_problem(*, problem_id: int, user: User, title: str, description: str = "") -> FeedbackProblem:
+    if not title.strip():
+        raise WorkflowError("请填写反馈问题的「问题」（标题）。")
+    problem = FeedbackProblem.objects.select_for_update().get(pk=problem_id)
+    before = {"问题": problem.title, "问题描述": problem.description}
+    problem.title, problem.description = title.strip(), description.strip()
+    problem.full_clean()
+    after = {"问题": problem.title, "问题描述": problem.description}
+    changed = {label: [before[label], after[label]] for label in before if before[label] != after[label]}
+    if not changed:
+        return problem
+    _save_plain(problem, user=user, reason="修改反馈问题", fields=["title", "description"])
+    audit.record(
+        Kind.LEDGER_EDITED, user=user, obj=problem, detail=f"{problem.inspection}：{problem.label}", changes=changed
+    )
+    return problem
+
+
+class Direction:
+    UP = "up"
+    DOWN = "down"
+
+
+def _moved(rows: list, index: int, direction: str, *, first: str, last: str) -> list:
+    """``rows`` with the one at ``index`` swapped with its neighbour, or a refusal at either end."""
+    target = index - 1 if direction == Direction.UP else index + 1
+    if direction not in (Direction.UP, Direction.DOWN):
+        raise WorkflowError("未知的调整方向。")
+    if target < 0:
+        raise WorkflowError(first)
+    if target >= len(rows):
+        raise WorkflowError(last)
+    rows = list(rows)
+    rows[index], rows[target] = rows[target], rows[index]
+    return rows
+
+
+def _renumbered(moved_items: list[RectificationItem], before: dict[int, int]) -> str:
+    if not moved_items:
+        return ""
+    moves = "、".join(f"{before[item.pk]}→{item.number}" for item in sorted(moved_items, key=lambda i: i.number))
+    return f"；整改事项重新编号：{moves}"
+
+
+@transaction.atomic
+def move_problem(*, problem_id: int, user: User, direction: str) -> FeedbackProblem:
+    """A problem one place up or down; the problems are renumbered （一）（二）… and the items
+    1. 2. … follow the new order, all at once."""
+    problem = FeedbackProblem.objects.get(pk=problem_id)
+    inspection = _locked_round(problem.inspection_id)
+    layout = _round_layout(inspection)
+    index = next(i for i, (row, _items) in enumerate(layout) if row.pk == problem.pk)
+    old_label = layout[index][0].label
+    layout = _moved(
+        layout,
+        index,
+        direction,
+        first=f"{old_label}已是第一个反馈问题，不能上移。",
+        last=f"{old_label}已是最后一个反馈问题，不能下移。",
+    )
+    before = {item.pk: item.number for _problem, items in layout for item in items}
+    _moved_problems, moved_items, _ = _apply_layout(layout, user=user, reason="调整反馈问题顺序")
+    problem = next(row for row, _items in layout if row.pk == problem.pk)
+    audit.record(
+        Kind.LEDGER_REORDERED,
+        user=user,
+        obj=problem,
+        detail=f"{inspection}：反馈问题「{problem.title}」{old_label}→{problem.label}{_renumbered(moved_items, before)}",
+        changes={"序号": [old_label, problem.label]},
+    )
+    return problem
+
+
+@transaction.atomic
+def move_item(*, item_id: int, user: User, direction: str) -> RectificationItem:
+    """An item one place up or down within its problem; numbers stay 1. 2. … through the round."""
+    item = RectificationItem.objects.get(pk=item_id)
+    inspection = _locked_round(item.inspection_id)
+    layout = _round_layout(inspection)
+    position = next(i for i, (problem, _items) in enumerate(layout) if problem.pk == item.problem_id)
+    problem, items = layout[position]
+    index = next(i for i, row in enumerate(items) if row.pk == item.pk)
+    old_number = items[index].number
+    items = _moved(
+        items,
+        index,
+        direction,
+        first=f"第{old_number}项已是{problem.label}下的第一项，不能上移。",
+        last=f"第{old_number}项已是{problem.label}下的最后一项，不能下移。",
+    )
+    layout[position] = (problem, items)
+    before = {row.pk: row.number for _problem, rows in layout for row in rows}
+    _moved_problems, moved_items, _ = _apply_layout(layout, user=user, reason="调整整改事项顺序")
+    item = next(row for row in items if row.pk == item.pk)
+    audit.record(
+        Kind.LEDGER_REORDERED,
+        user=user,
+        obj=item,
+        detail=f"{inspection}：{problem.label}下的整改事项「{item.title}」{_renumbered(moved_items, before).lstrip('；')}",
+        changes={"序号": [str(old_number), str(item.number)]},
+    )
+    return item
+
+
+def _check_choices(
+    *, unit: Unit, leaders: Sequence[Leader], lead_department: Department | None, co_departments: Sequence[Department]
+) -> None:
+    """Only active leaders and departments of the round's unit take new items."""
+    for leader in leaders:
+        if not leader.is_active:
+            raise WorkflowError(f"「责任领导」中的「{leader}」已停用，不能选择。")
+        if leader.unit_id != unit.pk:
+            raise WorkflowError(f"「责任领导」中的「{leader}」不属于本轮次的单位（{unit}），不能选择。")
+    if lead_department is not None and not lead_department.is_active:
+        raise WorkflowError(f"「责任部门」「{lead_department}」已停用，不能选择。")
+    if lead_department is not None and lead_department.unit_id != unit.pk:
+        raise WorkflowError(f"「责任部门」「{lead_department}」不属于本轮次的单位（{unit}），不能选择。")
+    for department in co_departments:
+        if not department.is_active:
+            raise WorkflowError(f"「配合部门」中的「{department}」已停用，不能选择。")
+        if department.unit_id != unit.pk:
+            raise WorkflowError(f"「配合部门」中的「{department}」不属于本轮次的单位（{unit}），不能选择。")
+    if lead_department is not None and any(d.pk == lead_department.pk for d in co_departments):
+        raise WorkflowError("「责任部门」不能同时作为「配合部门」。")
+
+
+def _clean_measures(texts: Sequence[str]) -> list[str]:
+    """The measure texts as they will be stored, or a refusal naming the row (1. 2. … as the form numbers them)."""
+    cleaned = [" ".join(text.split()) for text in texts]
+    for row, text in enumerate(cleaned, start=1):
+        if not text:
+            raise WorkflowError(f"第{row}条整改措施没有填写内容；如不需要，请删除该行。")
+    seen: dict[str, int] = {}
+    for row, text in enumerate(cleaned, start=1):
+        key = "".join(text.split())  # the same words, however spaced
+        if key in seen:
+            raise WorkflowError(f"第{row}条整改措施与第{seen[key]}条重复，请合并或删除其中一条。")
+        seen[key] = row
+    if not cleaned:
+        raise WorkflowError("请至少填写一条整改措施。")
+    return cleaned
+
+
+ITEM_CREATION_FIELDS = {"title", "detail", "goal", "kind", "lead_department", "contact_person", "deadline", "note"}
+
+
+@transaction.atomic
+def create_item(
+    *,
+    problem_id: int,
+    user: User,
+    fields: dict,
+    leaders: Sequence[Leader] = (),
+    co_departments: Sequence[Department] = (),
+    measures: Sequence[str],
+) -> RectificationItem:
+    """A new item at the end of its problem, 未启动, with its measures 一是、二是…; the items after
+    it move down one number. Status and completion date are never set here: they follow the work."""
+    refused = set(fields) - ITEM_CREATION_FIELDS
+    if refused:
+        raise WorkflowError("新建整改事项时不能填写完成状态、完成日期等由整改过程决定的内容。")
+    title = (fields.get("title") or "").strip()
+    if not title:
+        raise WorkflowError("请填写「整改事项」（标题）。")
+    texts = _clean_measures(measures)
+    problem = FeedbackProblem.objects.get(pk=problem_id)
+    inspection = _locked_round(problem.inspection_id)
+    _check_choices(
+        unit=inspection.unit,
+        leaders=leaders,
+        lead_department=fields.get("lead_department"),
+        co_departments=co_departments,
+    )
+    deadline = fields.get("deadline")
+    if deadline and inspection.feedback_date and deadline < inspection.feedback_date:
+        raise WorkflowError(f"「完成时限」不能早于巡视反馈日期（{chinese_date(inspection.feedback_date)}）。")
+    layout = _round_layout(inspection)
+    problem = next(row for row, _items in layout if row.pk == problem.pk)
+    size = len(next(items for row, items in layout if row.pk == problem.pk))
+    _problems, _items, number = _apply_layout(
+        layout, user=user, reason="新建整改事项，后续事项顺延", reserve=(problem, size)
+    )
+    item = RectificationItem(inspection=inspection, problem=problem, number=number, **{**fields, "title": title})
+    item.full_clean(exclude=["version"])
+    item._history_user = user
+    item._change_reason = "新建整改事项"
+    item.save()
+    item.leaders.set(leaders)
+    item.co_departments.set(co_departments)
+    for sequence, text in enumerate(texts, start=1):
+        measure = Measure(item=item, sequence=sequence, text=text)
+        measure._history_user = user
+        measure.save()
+    audit.record(
+        Kind.ITEM_CREATED,
+        user=user,
+        obj=item,
+        detail=f"{inspection}：{problem.label}下新建第{item.number}项「{item.title}」，整改措施 {len(texts)} 条",
+    )
+    if item.lead_department_id or leaders:
+        events.item_assigned(
+            item, actor=user, department_changed=item.lead_department_id is not None, new_leaders=leaders
+        )
+    return item
+
+
+@transaction.atomic
+def set_measures(*, item_id: int, user: User, rows: Sequence[tuple[int | None, str]]) -> list[Measure]:
+    """An item's measures as the office lists them, in order: (id of an existing measure or None
+    for a new one, text). Measures left out are deleted; kept ones keep their done flag; all are
+    renumbered 一是、二是…"""
+    item = _locked_item(item_id)
+    if item.status == Status.COMPLETED:
+        raise WorkflowError("该事项已销号，整改措施不能再修改；如需继续整改，请先重新打开。")
+    texts = _clean_measures([text for _pk, text in rows])
+    existing = {measure.pk: measure for measure in item.measures.select_for_update().order_by("sequence")}
+    ids = [pk for pk, _text in rows if pk is not None]
+    if len(ids) != len(set(ids)) or not set(ids) <= set(existing):
+        raise WorkflowError("整改措施已被他人修改，请刷新页面后重新填写。")
+    before = [f"{measure.label}{measure.text}" for measure in existing.values()]
+    for pk in set(existing) - set(ids):
+        measure = existing.pop(pk)
+        measure._history_user = user
+        measure._change_reason = "删除整改措施"
+        measure.delete()
+    wanted = [
+        (pk, sequence, text) for sequence, ((pk, _raw), text) in enumerate(zip(rows, texts, strict=True), start=1)
+    ]
+    # Kept measures that move wait above every number (saved below, with their text, in order).
+    moved = _place(
+        Measure,
+        [(existing[pk], sequence) for pk, sequence, _text in wanted if pk is not None],
+        "sequence",
+        lambda measure: None,
+    )
+    result = []
+    for pk, sequence, text in wanted:
+        measure = existing[pk] if pk is not None else Measure(item=item, sequence=sequence)
+        if pk is not None and measure.text == text and measure not in moved:
+            result.append(measure)
+            continue
+        measure.text = text
+        measure._history_user = user
+        measure._change_reason = "修改整改措施"
+        measure.save()
+        result.append(measure)
+    after = [f"{measure.label}{measure.text}" for measure in result]
+    if before != after:
+        audit.record(
+            Kind.LEDGER_EDITED,
+            user=user,
+            obj=item,
+            detail=f"{item.inspection}：第{item.number}项的整改措施",
+            changes={"整改措施": ["\n".join(before), "\n".join(after)]},
+        )
+    return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import past_views, views
+from . import past_views, round_views, views
 
 app_name = "ledger"
 
@@ -9,9 +9,17 @@ urlpatterns = [
     path("changes/", past_views.ledger_changes, name="changes"),
     path("bulk/", views.bulk_action, name="bulk-action"),
     path("rounds/", views.inspection_list, name="inspection-list"),
+    path("rounds/new/", round_views.inspection_create, name="inspection-create"),
+    path("rounds/<int:pk>/", round_views.inspection_detail, name="inspection-detail"),
+    path("rounds/<int:pk>/edit/", round_views.inspection_edit, name="inspection-edit"),
     path("rounds/<int:pk>/delete/", views.inspection_delete, name="inspection-delete"),
+    path("rounds/problems/<int:pk>/edit/", round_views.problem_edit, name="problem-edit"),
+    path("rounds/problems/<int:pk>/move/", round_views.problem_move, name="problem-move"),
+    path("rounds/problems/<int:pk>/items/new/", round_views.item_create, name="item-create"),
     path("<int:pk>/", views.item_detail, name="item-detail"),
     path("<int:pk>/edit/", views.item_edit, name="item-edit"),
+    path("<int:pk>/measures/", round_views.measures_edit, name="measures-edit"),
+    path("<int:pk>/move/", round_views.item_move, name="item-move"),
     path("<int:pk>/progress/", views.add_progress, name="add-progress"),
     path("<int:pk>/evidence/", views.add_evidence, name="add-evidence"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.download_evidence, name="download-evidence"),
