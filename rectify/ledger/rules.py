@@ -15,6 +15,7 @@ import rules
 from django.conf import settings
 
 from rectify.accounts import units
+from rectify.accounts.models import Unit
 from rectify.accounts.rules import is_discipline_office, is_leader, is_liaison
 
 LEDGER_MODELS = (
@@ -50,7 +51,10 @@ def is_co_department_liaison(user, item) -> bool:
 
 
 def _unit_of(obj):
-    """The unit an item, a 销号/extension request or a round belongs to."""
+    """The unit an item, a 销号/extension request or a round belongs to (or the unit itself, asked
+    of a round not yet made)."""
+    if isinstance(obj, Unit):
+        return obj
     item = getattr(obj, "item", obj)
     inspection = getattr(item, "inspection", item)
     return getattr(inspection, "unit", None)
@@ -72,12 +76,6 @@ def decides_for_unit(user, obj) -> bool:
     if user.unit_id == unit.pk:
         return True
     return units.in_scope(user, unit) and unit.pk not in user.units_with_own_office
-
-
-@rules.predicate
-def decides_for_this_unit(user, unit) -> bool:
-    """Asked with a unit itself (a round not yet made)."""
-    return unit is not None and units.decides_for(user, unit)
 
 
 @rules.predicate
@@ -123,7 +121,7 @@ rules.add_perm("ledger.decide_request", is_units_office & request_is_pending & i
 rules.add_perm("ledger.manage_round", is_units_office)
 # Asked with a unit: may the user open a new round for it (its office, or the supervising office
 # standing in for a unit without one)?
-rules.add_perm("ledger.add_round", is_discipline_office & decides_for_this_unit)
+rules.add_perm("ledger.add_round", is_units_office)
 
 # The admin index shows the ledger app to the discipline office only (module permission).
 rules.add_perm("ledger", is_discipline_office)
