@@ -1,0 +1,202 @@
+"""Every page each demo role reaches fits a phone (390×844; home and list also at 360 and 414 px)
+without sideways scrolling and without console errors.
+
+One browser context per role, one test per role; the pages of each role are a plain list
+(``PAGES``): a new page is one more line there. The sweep also checks that every link of the
+role's navigation is in its list, so a page added to the menu cannot escape it.
+"""
+
+import time
+from base64 import b32decode
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group
+from django_otp.oath import TOTP
+
+from rectify.accounts import services as account_services
+from rectify.accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from rectify.accounts.models import User
+from rectify.accounts.roles import Role
+from rectify.demo.current_round import load_demo_round
+from rectify.ledger.models import Inspection, RectificationItem
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+NARROW_WIDTHS = (360, 414)
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    path: str  # may name {item}, {demo} (the demo round's pk) and {seed} (the 2023 round's pk)
+    narrow: bool = False  # also at 360 and 414 px
+
+
+COMMON = [
+    Page("提醒", "/notifications/"),
+    Page("消息设置", "/accounts/profile/"),
+    Page("双因素认证", "/accounts/two-factor/enrol/"),
+    Page("修改密码", "/accounts/password/"),
+]
+LEDGER = [
+    Page("首页", "/", narrow=True),
+    Page("整改事项", "/items/", narrow=True),
+    Page("整改事项（第二页、按时限排序）", "/items/?sort=deadline&page=2"),
+    Page("事项详情", "/items/{item}/"),
+]
+NOTICES = [
+    Page("整改通报", "/reports/notices/"),
+    Page("通报（演示轮次）", "/reports/notices/{demo}/"),
+    Page("通报（2023 轮次）", "/reports/notices/{seed}/"),
+    Page("导出台账", "/reports/ledger/"),
+]
+
+# The item each role opens: the office's has a 销号 request waiting, the liaison's was returned
+# once (every work form open), the leader's is overdue.
+ITEMS = {
+    "office": "闲置厂房出租未履行评估程序",
+    "liaison": "企业诉求办理反馈不及时",
+    "leader": "惠企政策兑现周期长",
+}
+
+PAGES = {
+    "office": LEDGER
+    + NOTICES
+    + [
+        Page("编辑事项", "/items/{item}/edit/"),
+        Page("导入台账", "/reports/import/"),
+        Page("导入记录", "/reports/imports/"),
+        Page("导入通报", "/reports/notices/import/"),
+        Page("添加会议", "/reports/notices/{demo}/meetings/add/"),
+        Page("添加规章制度", "/reports/notices/{demo}/regulations/add/"),
+        Page("巡视轮次", "/items/rounds/"),
+        Page("删除巡视轮次（确认）", "/items/rounds/{demo}/delete/"),
+        Page("通知渠道", "/notifications/channels/"),
+        Page("后台管理", "/admin/"),
+    ]
+    + COMMON,
+    "liaison": LEDGER + COMMON,
+    "leader": LEDGER + NOTICES + COMMON,
+    "sysadmin": [
+        Page("首页", "/", narrow=True),
+        Page("双因素认证管理", "/accounts/two-factor/users/"),
+        Page("后台管理", "/admin/"),
+        Page("用户", "/admin/accounts/user/"),
+    ]
+    + COMMON,
+    "auditor": [
+        Page("首页", "/", narrow=True),
+        Page("审计日志", "/accounts/audit/"),
+    ]
+    + COMMON,
+}
+
+# Those who must verify a second factor (RECTIFY_2FA=required): enrolled beforehand, so the sweep
+# passes through the verification page at login.
+PRIVILEGED = {"office", "sysadmin", "auditor"}
+
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth <= width) return null;
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.right > width + 1 && el.offsetParent !== null) {
+      wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} right=${Math.round(box.right)}`);
+    }
+    if (wide.length >= 8) break;
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width, wide};
+}"""
+
+
+def _enrol(user: User) -> TOTP:
+    device = account_services.start_enrolment(user=user)
+    totp = TOTP(device.bin_key)
+    totp.time = time.time() - 30  # the previous step: login then uses a later one (no replay)
+    account_services.confirm_enrolment(user=user, token=f"{totp.token():06d}")
+    return totp
+
+
+def _log_in(page, live_server, username: str, totp: TOTP | None):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    if totp is None:
+        page.wait_for_url(signed_in)
+        return None
+    page.wait_for_url("**/accounts/two-factor/verify/**")
+    problem = page.evaluate(OVERFLOW)
+    totp.time = time.time()
+    page.get_by_label("验证码").fill(f"{totp.token():06d}")
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_url(signed_in)
+    return problem
+
+
+def signed_in(url: str) -> bool:
+    return "/accounts/login/" not in url and "/two-factor/verify/" not in url
+
+
+def _nav_paths(page) -> set[str]:
+    return set(
+        page.evaluate(
+            """() => [...document.querySelectorAll('nav[aria-label="主导航"] a[href]')]
+                 .map(a => new URL(a.href).pathname)"""
+        )
+    )
+
+
+@pytest.mark.parametrize("role", list(PAGES))
+def test_every_page_fits_a_phone(role, browser, live_server, seed, settings, tmp_path, artifacts_dir):
+    settings.RECTIFY_2FA = "required"
+    settings.MEDIA_ROOT = tmp_path
+    for group in Role:  # transactional tests flush the groups the data migration made
+        Group.objects.get_or_create(name=group.value)
+    create_demo_accounts()
+    demo = load_demo_round()
+    ids = {
+        "demo": demo.pk,
+        "seed": Inspection.objects.exclude(pk=demo.pk).get().pk,
+        "item": RectificationItem.objects.get(inspection=demo, title=ITEMS.get(role, ITEMS["office"])).pk,
+    }
+    totp = _enrol(User.objects.get(username=role)) if role in PRIVILEGED else None
+
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    page.on("console", lambda message: message.type == "error" and errors.append(f"{page.url}: {message.text}"))
+    page.on("response", lambda response: response.status >= 400 and errors.append(f"{response.url}: {response.status}"))
+    problems = {}
+    try:
+        verify = _log_in(page, live_server, role, totp)
+        if verify:
+            problems["双因素验证"] = verify
+        pages = PAGES[role]
+        swept = {page_.path.format(**ids).split("?")[0] for page_ in pages}
+        linked = set()
+        for entry in pages:
+            path = entry.path.format(**ids)
+            widths = (PHONE["width"], *NARROW_WIDTHS) if entry.narrow else (PHONE["width"],)
+            for width in widths:
+                page.set_viewport_size({"width": width, "height": PHONE["height"]})
+                response = page.goto(f"{live_server.url}{path}")
+                assert response.status == 200, f"{role} {entry.label} {path}: HTTP {response.status}"
+                page.wait_for_load_state("load")
+                linked |= _nav_paths(page)
+                problem = page.evaluate(OVERFLOW)
+                if problem:
+                    problems[f"{entry.label} {path} @{width}"] = problem
+                if width == PHONE["width"]:
+                    name = "".join(ch if ch.isalnum() else "-" for ch in path).strip("-") or "home"
+                    page.screenshot(path=artifacts_dir / f"{role}-{name}-{width}.png", full_page=True)
+    finally:
+        context.close()
+    assert linked - swept == set(), f"{role}: navigation links missing from PAGES"
+    assert problems == {}, problems
+    assert errors == []
