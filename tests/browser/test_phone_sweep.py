@@ -7,12 +7,12 @@ role's navigation is in its list, so a page added to the menu cannot escape it.
 """
 
 import time
-from base64 import b32decode
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 from rectify.accounts import services as account_services
 from rectify.accounts.demo import DEMO_PASSWORD, create_demo_accounts
@@ -199,4 +199,33 @@ def test_every_page_fits_a_phone(role, browser, live_server, seed, settings, tmp
         context.close()
     assert linked - swept == set(), f"{role}: navigation links missing from PAGES"
     assert problems == {}, problems
+    assert errors == []
+
+
+def test_the_liaison_reports_progress_from_its_home_in_two_clicks(browser, live_server, seed, settings, tmp_path):
+    """On a phone: home → the item's 报告进展 → the form is open on the screen; submit it."""
+    settings.MEDIA_ROOT = tmp_path
+    for group in Role:
+        Group.objects.get_or_create(name=group.value)
+    create_demo_accounts()
+    demo = load_demo_round()
+    item = RectificationItem.objects.get(inspection=demo, title="党委理论学习中心组学习流于形式")
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        _log_in(page, live_server, "liaison", None)
+        todo = page.locator("[data-list=liaison-todo] li", has_text=item.title)
+        todo.get_by_role("link", name="报告进展").click()  # click 1
+        page.wait_for_url(f"**/items/{item.pk}/#progress")
+        form = page.get_by_role("form", name="报告进展")
+        expect(form.get_by_label("进展情况")).to_be_in_viewport()
+        form.get_by_label("进展情况").fill("已召开专题学习会，学习记录已补齐。")
+        form.get_by_role("button", name="报告进展").click()  # click 2
+        page.get_by_text("进展已报告。").wait_for()
+    finally:
+        context.close()
+    assert item.progress_updates.filter(text="已召开专题学习会，学习记录已补齐。").exists()
     assert errors == []
