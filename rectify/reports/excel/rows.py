@@ -303,4 +303,3 @@ def _shorten(text: str, limit: int) -> tuple[str, str]:
         return text, ""
     first = re.split(r"(?<=[。；;！？!?])", text, maxsplit=1)[0]
     return first, text
-
