@@ -6,6 +6,7 @@ One browser context per role, one test per role; the pages of each role are a pl
 role's navigation is in its list, so a page added to the menu cannot escape it.
 """
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 NARROW_WIDTHS = (360, 414)
+# Full-page screenshots of every page at 390 px, only when they are kept (RECTIFY_KEEP_ARTIFACTS=DIR):
+# they would double the sweep's time.
+KEEP_SHOTS = bool(os.environ.get("RECTIFY_KEEP_ARTIFACTS"))
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,7 @@ def test_every_page_fits_a_phone(role, browser, live_server, seed, settings, tmp
                 problem = page.evaluate(OVERFLOW)
                 if problem:
                     problems[f"{entry.label} {path} @{width}"] = problem
-                if width == PHONE["width"]:
+                if width == PHONE["width"] and KEEP_SHOTS:
                     name = "".join(ch if ch.isalnum() else "-" for ch in path).strip("-") or "home"
                     page.screenshot(path=artifacts_dir / f"{role}-{name}-{width}.png", full_page=True)
     finally:
