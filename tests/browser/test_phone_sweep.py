@@ -122,6 +122,8 @@ OVERFLOW = """() => {
   return {scrollWidth: document.documentElement.scrollWidth, width, wide};
 }"""
 
+UNDRAWN_CHARTS = "() => [...document.querySelectorAll('[data-chart]')].filter(e => e.dataset.rendered !== 'true').map(e => e.dataset.chart)"
+
 
 def _enrol(user: User) -> TOTP:
     device = account_services.start_enrolment(user=user)
@@ -205,6 +207,9 @@ def test_every_page_fits_a_phone(role, browser, live_server, seed, settings, tmp
                 problem = page.evaluate(OVERFLOW)
                 if problem:
                     problems[f"{entry.label} {path} @{width}"] = problem
+                undrawn = page.evaluate(UNDRAWN_CHARTS)
+                if undrawn:
+                    problems[f"{entry.label} {path} @{width} charts not drawn"] = undrawn
                 if width == PHONE["width"] and KEEP_SHOTS:
                     name = "".join(ch if ch.isalnum() else "-" for ch in path).strip("-") or "home"
                     page.screenshot(path=artifacts_dir / f"{role}-{name}-{width}.png", full_page=True)
