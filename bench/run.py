@@ -32,6 +32,10 @@ PYTHON = sys.executable
 SEED = 7
 INSPECTIONS = 10
 LOAD_SIZE = 10_000
+# The supervising office's home and a unit's cockpit (PostgreSQL): this many items per unit, at a
+# few units and at the largest size's worth of units (100 × 1,000 = 100,000 items).
+UNIT_ITEMS = 1000
+FEW_UNITS = 3
 SUBPROCESS_TIMEOUT = 1800
 
 
@@ -209,7 +213,37 @@ def measure_backend(databases, sizes: list[int], workdir: Path, quick: bool) -> 
             entry["error"] = str(error)[-2000:]
         finally:
             databases.drop(name)
+    if databases.vendor == "postgresql" and max(sizes) // UNIT_ITEMS > FEW_UNITS:
+        results["units"] = measure_units(databases, env_for, [FEW_UNITS, max(sizes) // UNIT_ITEMS], repeat, budget)
     databases.close()
+    return results
+
+
+def measure_units(databases, env_for, unit_counts: list[int], repeat: str, budget: str) -> dict:
+    """The supervising home and a unit's cockpit at ``UNIT_ITEMS`` items per unit, for each count
+    of units: the same query count at each, and the time at the largest."""
+    label = BACKEND_LABELS[databases.vendor]
+    results = {}
+    for count in unit_counts:
+        name = f"rectify_bench_units_{count}"
+        url = databases.create(name)
+        env = env_for(url)
+        try:
+            items = count * UNIT_ITEMS
+            say(f"{label} {count} 个单位 × {UNIT_ITEMS} 个事项：生成……")
+            started = time.perf_counter()
+            run(
+                [PYTHON, "manage.py", "generate_demo_data", "--items", str(items), "--units", str(count)]
+                + ["--seed", str(SEED)],
+                env,
+            )
+            entry = run_json([PYTHON, str(BENCH_DIR / "units.py"), "--repeat", repeat, "--budget", budget], env)
+            entry["generate_s"] = time.perf_counter() - started
+            for page, numbers in entry.get("pages", {}).items():
+                say(f"  {page}: {numbers['median_s'] * 1000:.0f} ms, {numbers['queries']} 个查询")
+            results[str(count)] = entry
+        finally:
+            databases.drop(name)
     return results
 
 

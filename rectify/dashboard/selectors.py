@@ -22,7 +22,7 @@ from django.db.models import (
 )
 
 from rectify.accounts.models import Unit, User
-from rectify.ledger.models import Decision, Escalation, Extension, ProgressUpdate, RectificationItem, SignOff
+from rectify.ledger.models import Decision, Escalation, Extension, RectificationItem, SignOff
 from rectify.ledger.numbering import problem_label
 from rectify.ledger.selectors import StatusFigures
 from rectify.ledger.status import CLOSED, Status, completion_rate
@@ -290,39 +290,40 @@ class ScoreRow:
     unit: Unit | None = None
 
 
-def tallies(items: QuerySet, key: str, *, today: datetime.date) -> dict[object, tuple[str, Tally]]:
-    """The items' figures grouped by ``key`` (a field path such as ``inspection__unit``), each with
-    the label ``key__name``: three queries (the items; their open escalations; their last progress
-    report), whatever the number of groups."""
+def tallies(items: QuerySet, key: str, *, today: datetime.date, label: str | None = None) -> dict:
+    """The items' figures grouped by ``key`` (a field of the item, such as ``inspection`` or
+    ``lead_department``): ``{key value: (label, Tally)}``, the label read from ``label`` (a field
+    path) when given. Three queries (the items; their open escalations; their last progress
+    report), whatever the number of groups; the items are grouped without a join when ``key`` is
+    a column of the item table."""
+    items = items.order_by()
     overdue = RectificationItem.objects.overdue_q(today)
     on_time = Q(status=Status.COMPLETED) & (Q(deadline__isnull=True) | Q(completed_on__lte=F("deadline")))
     days_late = ExpressionWrapper(Value(today, output_field=DateField()) - F("deadline"), output_field=DurationField())
-    rows = (
-        items.order_by()
-        .values(key, f"{key}__name")
-        .annotate(
-            total=Count("pk"),
-            completed=Count("pk", filter=Q(status=Status.COMPLETED)),
-            on_time=Count("pk", filter=on_time),
-            open=Count("pk", filter=~Q(status__in=CLOSED)),
-            overdue=Count("pk", filter=overdue),
-            overdue_days=Sum(days_late, filter=overdue),
-            returns=Sum("return_count"),
-        )
+    rows = items.values(key, *([label] if label else [])).annotate(
+        total=Count("pk"),
+        completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+        on_time=Count("pk", filter=on_time),
+        open=Count("pk", filter=~Q(status__in=CLOSED)),
+        overdue=Count("pk", filter=overdue),
+        overdue_days=Sum(days_late, filter=overdue),
+        returns=Sum("return_count"),
     )
-    among = Q(item_id__in=items.order_by().values("pk"))
+    # From the few open escalations (a partial index) to their items, not from every item.
     escalations = dict(
-        Escalation.objects.filter(among, closed_on__isnull=True)
+        Escalation.objects.filter(closed_on__isnull=True, item__in=items)
         .order_by()
         .values_list(f"item__{key}")
         .annotate(n=Count("pk"))
     )
     progress = dict(
-        ProgressUpdate.objects.filter(among).order_by().values_list(f"item__{key}").annotate(last=Max("reported_on"))
+        items.filter(progress_updates__isnull=False)
+        .values_list(key)
+        .annotate(last=Max("progress_updates__reported_on"))
     )
     return {
         row[key]: (
-            row[f"{key}__name"] or "（未指定）",
+            (row[label] if label else None) or "（未指定）",
             Tally(
                 total=row["total"],
                 completed=row["completed"],
@@ -346,10 +347,16 @@ def _ranked(rows: list[ScoreRow]) -> list[ScoreRow]:
     )
 
 
-def unit_ranking(units: list[Unit], items: QuerySet, *, today: datetime.date, weights: Weights) -> list[ScoreRow]:
+def unit_ranking(
+    units: list[Unit], items: QuerySet, *, round_units: dict[int, int], today: datetime.date, weights: Weights
+) -> list[ScoreRow]:
     """Each of ``units`` (tree order) with the figures of its whole subtree among ``items``, ranked
-    by 综合评分: a unit's figures are those the item list filtered by the unit shows."""
-    own = tallies(items, "inspection__unit", today=today)
+    by 综合评分: a unit's figures are those the item list filtered by the unit shows. The items are
+    counted per round and the rounds' figures added up per unit here (``round_units``: each
+    round's unit), then up the tree."""
+    own: dict[int, Tally] = defaultdict(Tally)
+    for round_pk, (_label, tally) in tallies(items, "inspection", today=today).items():
+        own[round_units[round_pk]] += tally
     by_path = {unit.path: unit for unit in units}
     rolled = {unit.pk: Tally() for unit in units}
     for unit in units:
@@ -359,7 +366,7 @@ def unit_ranking(units: list[Unit], items: QuerySet, *, today: datetime.date, we
         for depth in range(1, len(segments) + 1):
             ancestor = by_path.get("/".join(segments[:depth]) + "/")
             if ancestor is not None:
-                rolled[ancestor.pk] += own[unit.pk][1]
+                rolled[ancestor.pk] += own[unit.pk]
     rows = [
         ScoreRow(
             pk=unit.pk, name=unit.label, tally=rolled[unit.pk], score=score(rolled[unit.pk], weights, today), unit=unit
@@ -373,6 +380,6 @@ def department_scores(items: QuerySet, *, today: datetime.date, weights: Weights
     """The items' lead departments, ranked by 综合评分."""
     rows = [
         ScoreRow(pk=pk, name=name, tally=tally, score=score(tally, weights, today))
-        for pk, (name, tally) in tallies(items, "lead_department", today=today).items()
+        for pk, (name, tally) in tallies(items, "lead_department", today=today, label="lead_department__name").items()
     ]
     return _ranked(rows)

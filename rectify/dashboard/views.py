@@ -30,7 +30,7 @@ def index(request):
     if unit is not None:
         inspections = [i for i in inspections if i.unit.path.startswith(unit.path)]
     elif ledger_selectors.sees_whole_ledger(user) and len({i.unit_id for i in inspections}) > 1:
-        return _supervising_home(request, today)
+        return _supervising_home(request, inspections, today)
     inspection = _chosen_inspection(request, inspections)
     items = ledger_selectors.items_visible_to(user)
     if inspection is not None:
@@ -63,14 +63,15 @@ def _chosen_unit(request):
     return units, unit
 
 
-def _supervising_home(request, today):
+def _supervising_home(request, inspections, today):
     """The supervising office's home: the units in its scope ranked by 综合评分, each figure a link
     to the items behind it, and a selector into each unit's cockpit."""
     user = request.user
     units = list(units_visible_to(user))
     items = ledger_selectors.items_visible_to(user)
     weights = Weights.from_settings()
-    ranking = selectors.unit_ranking(units, items, today=today, weights=weights)
+    round_units = {inspection.pk: inspection.unit_id for inspection in inspections}
+    ranking = selectors.unit_ranking(units, items, round_units=round_units, today=today, weights=weights)
     # The top rows of the scope's tree partition its items (a unit's row holds its subtree's).
     in_scope = {unit.pk for unit in units}
     totals = sum((row.tally for row in ranking if row.unit.parent_id not in in_scope), start=Tally())
