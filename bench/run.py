@@ -319,13 +319,53 @@ def machine_info() -> dict:
 # --- Main -----------------------------------------------------------------------------------
 
 
+def units_only(args) -> None:
+    """Re-measure the multi-unit pages alone and render RESULTS.md again from results.json (the
+    other figures stay those of the last full run; the section says when it was measured)."""
+    server = os.environ.get("BENCH_PG_URL")
+    if not server:
+        raise SystemExit("没有 BENCH_PG_URL：请用 bash bench/pg.sh .venv/bin/python bench/run.py --units-only")
+    data = json.loads((BENCH_DIR / "results.json").read_text())
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    workdir = Path(tempfile.mkdtemp(prefix="rectify-bench-"))
+    machine = machine_info()
+    try:
+        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], app_env("sqlite://:memory:", workdir))
+        databases = PostgresDatabases(server)
+        databases.prepare_template(lambda url: app_env(url, workdir))
+        repeat, budget = ("3", "8") if args.quick else ("7", "20")
+        units = measure_units(
+            databases, lambda url: app_env(url, workdir), [FEW_UNITS, max(sizes) // UNIT_ITEMS], repeat, budget
+        )
+        databases.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    machine["load_after"] = os.getloadavg()
+    data["backends"]["postgresql"]["units"] = units
+    data["units_machine"] = machine
+
+    from bench.report import render
+
+    (BENCH_DIR / "results.json").write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+    args.output.write_text(render(data))
+    say(f"完成：结果见 {args.output}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "RESULTS.md")
+    parser.add_argument(
+        "--units-only",
+        action="store_true",
+        help="measure only the supervising home and a unit's cockpit (PostgreSQL) into the existing results.json",
+    )
     args = parser.parse_args()
+    if args.units_only:
+        units_only(args)
+        return
     sizes = sorted(int(size) for size in args.sizes.split(","))
     backends = [backend.strip() for backend in args.backends.split(",") if backend.strip()]
 
