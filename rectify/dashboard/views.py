@@ -92,7 +92,8 @@ def _scope(user, inspection, today, unit) -> str:
     """Who sees which part of the ledger, of which inspection, on which day: the ledger-wide
     fragments are shared by all users with the same scope."""
     if ledger_selectors.sees_whole_ledger(user):
-        seen = "all"
+        # All of the user's units: the scope's path tells one unit's office from another's.
+        seen = f"all-{user.scope_path or '*'}"
     elif user.has_role(Role.LIAISON) and user.department_id:
         seen = f"department-{user.department_id}"
     else:

@@ -260,3 +260,18 @@ def test_the_seed_alone_looks_as_before(client, seed):
         assert _blocks(body) == expected[username], username
     assert User.objects.get(username="office").unit_id is not None
     assert User.objects.get(username="supervisor").unit_id is None
+
+
+def test_cached_figures_are_not_shared_between_units(client, three_units):
+    """The dashboard's cached fragments are kept per scope: one unit's office never gets
+    another's figures from the cache."""
+    a, b, c = three_units
+    office_a = make_user("a-office", Role.DISCIPLINE_OFFICE, unit=a)
+    office_b = make_user("b-office", Role.DISCIPLINE_OFFICE, unit=b)
+    cache.clear()
+    client.force_login(office_a)
+    assert 'data-figure="total">4<' in client.get("/", {"inspection": "all"}).content.decode()
+    client.force_login(office_b)
+    body = client.get("/", {"inspection": "all"}).content.decode()  # the cache is not cleared in between
+    assert 'data-figure="total">3<' in body
+    assert "甲单位办公室" not in body
