@@ -26,6 +26,8 @@ def index(request):
         return _elsewhere(request)
     inspections = list(ledger_selectors.inspections_visible_to(user).select_related("unit"))
     units, unit = _chosen_unit(request)
+    if len(units) < 2:
+        unit = None  # the scope's only unit: its cockpit is the home itself
     today = timezone.localdate()
     if unit is not None:
         inspections = [i for i in inspections if i.unit.path.startswith(unit.path)]
@@ -44,7 +46,7 @@ def index(request):
         "warning_days": settings.RECTIFY_WARNING_DAYS,
         "ledger": _ledger_fragments(request, user, items, inspection, today, unit),
     }
-    if unit is not None and len(units) > 1:
+    if unit is not None:
         context.update(unit=unit, units=units)
     context.update(_personal(user, items, today))
     return render(request, "dashboard/index.html", context)

@@ -16,7 +16,7 @@ from rectify.accounts.models import Department, Unit, User
 from rectify.accounts.roles import Role
 from rectify.ledger.models import Escalation, ProgressUpdate, RectificationItem
 from tests.conftest import make_user
-from tests.factories import force_status, make_inspection, make_item, make_problem, make_unit
+from tests.factories import force_status, make_inspection, make_item, make_problem, make_unit, the_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -258,6 +258,9 @@ def test_the_seed_alone_looks_as_before(client, seed):
         assert 'aria-label="单位"' not in body and "综合评分" not in body and "unit-ranking" not in body
         assert "unit" not in client.get("/items/").context["filter"].form.fields
         assert _blocks(body) == expected[username], username
+        # The one unit's own cockpit is the home itself.
+        cache.clear()
+        assert _blocks(client.get("/", {"unit": the_unit().pk}).content.decode()) == expected[username]
     assert User.objects.get(username="office").unit_id is not None
     assert User.objects.get(username="supervisor").unit_id is None
 
