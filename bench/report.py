@@ -63,6 +63,7 @@ def render(data: dict) -> str:
         "",
     ]
     out += _pages(backends, sizes)
+    out += _units(backends, data.get("units_machine"))
     out += _exports(backends, sizes)
     out += _imports(backends, sizes)
     out += _hostile(data.get("hostile"))
@@ -74,6 +75,49 @@ def render(data: dict) -> str:
     if REVIEW_NOTES.exists():
         out += ["", REVIEW_NOTES.read_text(encoding="utf-8").rstrip()]
     return "\n".join(out) + "\n"
+
+
+UNIT_PAGES = {"supervising": "`/`（巡察办：单位排名）", "unit_cockpit": "`/?unit=…`（一个单位的驾驶舱）"}
+
+
+def _units(backends, machine: dict | None) -> list[str]:
+    """The supervising office's home and a unit's cockpit at a few units and at many."""
+    runs = {name: result["units"] for name, result in backends.items() if result.get("units")}
+    if not runs:
+        return []
+    when = ""
+    if machine:
+        # Measured on its own (run.py --units-only), after the rest of this report.
+        load = ", ".join(f"{x:.2f}" for x in machine["load_before"])
+        when = f"单独测量（`bench/run.py --units-only`）于 {machine['date']}，代码版本 `{machine['commit']}`，开始时负载 {load}。"
+    out = [
+        "## 多单位：巡察办首页与单位驾驶舱",
+        "",
+        when + "数据：`generate_demo_data --items K×1000 --units K --seed 7`（每个单位 1,000 个事项）；"
+        "以不属于任何单位的纪工委用户（巡察办）登录，每次请求前清空缓存。目标：查询数不随单位数变化，"
+        "最大规模下每页不超过 1 秒。",
+        "",
+    ]
+    for name, by_count in runs.items():
+        counts = sorted(by_count, key=int)
+        out += [
+            "| 页面 | 数据库 | " + " | ".join(f"{c} 个单位 中位数 ms（查询数）" for c in counts) + " | 达标 |",
+            "|---|---|" + "---:|" * len(counts) + "---|",
+        ]
+        for page, label in UNIT_PAGES.items():
+            cells, queries = [], set()
+            for count in counts:
+                numbers = _get(by_count, count, "pages", page)
+                if numbers is None:
+                    cells.append("出错")
+                    continue
+                queries.add(numbers["queries"])
+                cells.append(f"{numbers['median_s'] * 1000:.0f}（{numbers['queries']}）")
+            largest = _get(by_count, counts[-1], "pages", page, "median_s")
+            ok = largest is not None and largest < 1 and len(queries) == 1
+            out.append(f"| {label} | {BACKEND_LABELS[name]} | " + " | ".join(cells) + f" | {'是' if ok else '否'} |")
+        out.append("")
+    return out
 
 
 def _pages(backends, sizes) -> list[str]:

@@ -32,6 +32,10 @@ PYTHON = sys.executable
 SEED = 7
 INSPECTIONS = 10
 LOAD_SIZE = 10_000
+# The supervising office's home and a unit's cockpit (PostgreSQL): this many items per unit, at a
+# few units and at the largest size's worth of units (100 × 1,000 = 100,000 items).
+UNIT_ITEMS = 1000
+FEW_UNITS = 3
 SUBPROCESS_TIMEOUT = 1800
 
 
@@ -209,7 +213,37 @@ def measure_backend(databases, sizes: list[int], workdir: Path, quick: bool) -> 
             entry["error"] = str(error)[-2000:]
         finally:
             databases.drop(name)
+    if databases.vendor == "postgresql" and max(sizes) // UNIT_ITEMS > FEW_UNITS:
+        results["units"] = measure_units(databases, env_for, [FEW_UNITS, max(sizes) // UNIT_ITEMS], repeat, budget)
     databases.close()
+    return results
+
+
+def measure_units(databases, env_for, unit_counts: list[int], repeat: str, budget: str) -> dict:
+    """The supervising home and a unit's cockpit at ``UNIT_ITEMS`` items per unit, for each count
+    of units: the same query count at each, and the time at the largest."""
+    label = BACKEND_LABELS[databases.vendor]
+    results = {}
+    for count in unit_counts:
+        name = f"rectify_bench_units_{count}"
+        url = databases.create(name)
+        env = env_for(url)
+        try:
+            items = count * UNIT_ITEMS
+            say(f"{label} {count} 个单位 × {UNIT_ITEMS} 个事项：生成……")
+            started = time.perf_counter()
+            run(
+                [PYTHON, "manage.py", "generate_demo_data", "--items", str(items), "--units", str(count)]
+                + ["--seed", str(SEED)],
+                env,
+            )
+            entry = run_json([PYTHON, str(BENCH_DIR / "units.py"), "--repeat", repeat, "--budget", budget], env)
+            entry["generate_s"] = time.perf_counter() - started
+            for page, numbers in entry.get("pages", {}).items():
+                say(f"  {page}: {numbers['median_s'] * 1000:.0f} ms, {numbers['queries']} 个查询")
+            results[str(count)] = entry
+        finally:
+            databases.drop(name)
     return results
 
 
@@ -285,13 +319,53 @@ def machine_info() -> dict:
 # --- Main -----------------------------------------------------------------------------------
 
 
+def units_only(args) -> None:
+    """Re-measure the multi-unit pages alone and render RESULTS.md again from results.json (the
+    other figures stay those of the last full run; the section says when it was measured)."""
+    server = os.environ.get("BENCH_PG_URL")
+    if not server:
+        raise SystemExit("没有 BENCH_PG_URL：请用 bash bench/pg.sh .venv/bin/python bench/run.py --units-only")
+    data = json.loads((BENCH_DIR / "results.json").read_text())
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    workdir = Path(tempfile.mkdtemp(prefix="rectify-bench-"))
+    machine = machine_info()
+    try:
+        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], app_env("sqlite://:memory:", workdir))
+        databases = PostgresDatabases(server)
+        databases.prepare_template(lambda url: app_env(url, workdir))
+        repeat, budget = ("3", "8") if args.quick else ("7", "20")
+        units = measure_units(
+            databases, lambda url: app_env(url, workdir), [FEW_UNITS, max(sizes) // UNIT_ITEMS], repeat, budget
+        )
+        databases.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    machine["load_after"] = os.getloadavg()
+    data["backends"]["postgresql"]["units"] = units
+    data["units_machine"] = machine
+
+    from bench.report import render
+
+    (BENCH_DIR / "results.json").write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+    args.output.write_text(render(data))
+    say(f"完成：结果见 {args.output}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "RESULTS.md")
+    parser.add_argument(
+        "--units-only",
+        action="store_true",
+        help="measure only the supervising home and a unit's cockpit (PostgreSQL) into the existing results.json",
+    )
     args = parser.parse_args()
+    if args.units_only:
+        units_only(args)
+        return
     sizes = sorted(int(size) for size in args.sizes.split(","))
     backends = [backend.strip() for backend in args.backends.split(",") if backend.strip()]
 

@@ -195,6 +195,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rectify@localhost")
 
 # Early-warning thresholds (domain.md): yellow within this many days of the deadline.
 RECTIFY_WARNING_DAYS = env.int("RECTIFY_WARNING_DAYS", default=10)
+# 综合评分 weights (rectify/dashboard/scores.py): points per percent of items completed on time,
+# points off per overdue day per item, per return per item, and per month without a progress report.
+# Set any of them as RECTIFY_SCORE_WEIGHTS=on_time=1,overdue_days=0.5,returns=10,stale_months=5.
+RECTIFY_SCORE_WEIGHTS = {
+    "on_time": 1.0,
+    "overdue_days": 0.5,
+    "returns": 10.0,
+    "stale_months": 5.0,
+    **env.dict("RECTIFY_SCORE_WEIGHTS", default={}),
+}
 # Four eyes (四眼原则): nobody decides a 销号 or extension request they filed. RECTIFY_FOUR_EYES=0
 # lets an office of one person decide its own requests; each such decision is marked 本人审核.
 RECTIFY_FOUR_EYES = env.bool("RECTIFY_FOUR_EYES", default=True)

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from rectify.accounts.models import Unit
 from rectify.ledger.models import Inspection, RectificationItem
 from rectify.ledger.warning import Light
 
@@ -11,11 +12,14 @@ Status = RectificationItem.Status
 
 
 class ItemLinks:
-    """Builds /items/ links within the chosen inspection (or all of them)."""
+    """Builds /items/ links within the chosen inspection (or all of them), and within the chosen
+    unit's subtree when the user drilled into one."""
 
-    def __init__(self, inspection: Inspection | None):
+    def __init__(self, inspection: Inspection | None, unit: Unit | None = None):
         self.base = reverse("ledger:item-list")
-        self.scope = {"inspection": inspection.pk} if inspection else {}
+        self.scope = {"unit": unit.pk} if unit else {}
+        if inspection:
+            self.scope["inspection"] = inspection.pk
 
     def __call__(self, **params) -> str:
         params = {key: value for key, value in params.items() if value is not None}
@@ -41,3 +45,16 @@ class ItemLinks:
             "completed": self(lead_department=pk, status=Status.COMPLETED),
             "overdue": self(lead_department=pk, overdue="true"),
         }
+
+
+class UnitLinks(ItemLinks):
+    """Where a unit's row in the supervising office's ranking leads: its items, and its cockpit."""
+
+    def __init__(self, unit: Unit):
+        super().__init__(None, unit)
+        self.cockpit = f"{reverse('dashboard:index')}?{urlencode({'unit': unit.pk})}"
+        self.completed = self(status=Status.COMPLETED)
+        self.overdue = self(overdue="true")
+        self.returned = self(returned="true")
+        self.escalated = self(escalated="true")
+        self.items = self()

@@ -5,13 +5,29 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 
-from rectify.accounts.models import User
+from rectify.accounts.models import Unit, User
 from rectify.ledger.models import Decision, Escalation, Extension, RectificationItem, SignOff
 from rectify.ledger.numbering import problem_label
 from rectify.ledger.selectors import StatusFigures
 from rectify.ledger.status import CLOSED, Status, completion_rate
+
+from .scores import Tally, Weights, score
 
 # Requests listed on the dashboard, oldest first; the rest are a click away (the item list).
 REVIEW_LIMIT = 20
@@ -258,3 +274,112 @@ def pending_extensions(items: QuerySet, *, limit: int = REVIEW_LIMIT) -> list[Ex
 
 def _among(items: QuerySet) -> Exists:
     return Exists(items.filter(pk=OuterRef("item_id")))
+
+
+# --- Units and scores (the supervising office's home) ------------------------------------------
+
+
+@dataclass
+class ScoreRow:
+    """A unit or a department with the figures its 综合评分 is computed from."""
+
+    pk: int | None
+    name: str
+    tally: Tally
+    score: float | None
+    unit: Unit | None = None
+
+
+def tallies(items: QuerySet, key: str, *, today: datetime.date, label: str | None = None) -> dict:
+    """The items' figures grouped by ``key`` (a field of the item, such as ``inspection`` or
+    ``lead_department``): ``{key value: (label, Tally)}``, the label read from ``label`` (a field
+    path) when given. Three queries (the items; their open escalations; their last progress
+    report), whatever the number of groups; the items are grouped without a join when ``key`` is
+    a column of the item table."""
+    items = items.order_by()
+    overdue = RectificationItem.objects.overdue_q(today)
+    on_time = Q(status=Status.COMPLETED) & (Q(deadline__isnull=True) | Q(completed_on__lte=F("deadline")))
+    days_late = ExpressionWrapper(Value(today, output_field=DateField()) - F("deadline"), output_field=DurationField())
+    rows = items.values(key, *([label] if label else [])).annotate(
+        total=Count("pk"),
+        completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+        on_time=Count("pk", filter=on_time),
+        open=Count("pk", filter=~Q(status__in=CLOSED)),
+        overdue=Count("pk", filter=overdue),
+        overdue_days=Sum(days_late, filter=overdue),
+        returns=Sum("return_count"),
+    )
+    # From the few open escalations (a partial index) to their items, not from every item.
+    escalations = dict(
+        Escalation.objects.filter(closed_on__isnull=True, item__in=items)
+        .order_by()
+        .values_list(f"item__{key}")
+        .annotate(n=Count("pk"))
+    )
+    progress = dict(
+        items.filter(progress_updates__isnull=False)
+        .values_list(key)
+        .annotate(last=Max("progress_updates__reported_on"))
+    )
+    return {
+        row[key]: (
+            (row[label] if label else None) or "（未指定）",
+            Tally(
+                total=row["total"],
+                completed=row["completed"],
+                on_time=row["on_time"],
+                open=row["open"],
+                overdue=row["overdue"],
+                overdue_days=row["overdue_days"].days if row["overdue_days"] else 0,
+                returns=row["returns"] or 0,
+                escalations=escalations.get(row[key], 0),
+                last_progress=progress.get(row[key]),
+            ),
+        )
+        for row in rows
+    }
+
+
+def _ranked(rows: list[ScoreRow]) -> list[ScoreRow]:
+    """Highest score first (rows without items last), then highest completion rate, then name."""
+    return sorted(
+        rows, key=lambda row: (row.score is None, -(row.score or 0), -(row.tally.completion_rate or 0), row.name)
+    )
+
+
+def unit_ranking(
+    units: list[Unit], items: QuerySet, *, round_units: dict[int, int], today: datetime.date, weights: Weights
+) -> list[ScoreRow]:
+    """Each of ``units`` (tree order) with the figures of its whole subtree among ``items``, ranked
+    by 综合评分: a unit's figures are those the item list filtered by the unit shows. The items are
+    counted per round and the rounds' figures added up per unit here (``round_units``: each
+    round's unit), then up the tree."""
+    own: dict[int, Tally] = defaultdict(Tally)
+    for round_pk, (_label, tally) in tallies(items, "inspection", today=today).items():
+        own[round_units[round_pk]] += tally
+    by_path = {unit.path: unit for unit in units}
+    rolled = {unit.pk: Tally() for unit in units}
+    for unit in units:
+        if unit.pk not in own:
+            continue
+        segments = unit.path.split("/")[:-1]
+        for depth in range(1, len(segments) + 1):
+            ancestor = by_path.get("/".join(segments[:depth]) + "/")
+            if ancestor is not None:
+                rolled[ancestor.pk] += own[unit.pk]
+    rows = [
+        ScoreRow(
+            pk=unit.pk, name=unit.label, tally=rolled[unit.pk], score=score(rolled[unit.pk], weights, today), unit=unit
+        )
+        for unit in units
+    ]
+    return _ranked(rows)
+
+
+def department_scores(items: QuerySet, *, today: datetime.date, weights: Weights) -> list[ScoreRow]:
+    """The items' lead departments, ranked by 综合评分."""
+    rows = [
+        ScoreRow(pk=pk, name=name, tally=tally, score=score(tally, weights, today))
+        for pk, (name, tally) in tallies(items, "lead_department", today=today, label="lead_department__name").items()
+    ]
+    return _ranked(rows)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -9,10 +10,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from rectify.accounts.roles import Role
+from rectify.accounts.units import units_visible_to
 from rectify.ledger import selectors as ledger_selectors
 
 from . import charts, ledger_cache, selectors
-from .figures import ItemLinks
+from .figures import ItemLinks, UnitLinks
+from .scores import STALE_CAP_MONTHS, Tally, Weights, formula
 
 SESSION_KEY = "dashboard_inspection"
 
@@ -21,50 +24,106 @@ def index(request):
     user = request.user
     if not user.has_perm("ledger.view_ledger"):
         return _elsewhere(request)
-    inspections = list(ledger_selectors.inspections_visible_to(user))
+    inspections = list(ledger_selectors.inspections_visible_to(user).select_related("unit"))
+    units, unit = _chosen_unit(request)
+    if len(units) < 2:
+        unit = None  # the scope's only unit: its cockpit is the home itself
+    today = timezone.localdate()
+    if unit is not None:
+        inspections = [i for i in inspections if i.unit.path.startswith(unit.path)]
+    elif ledger_selectors.sees_whole_ledger(user) and len({i.unit_id for i in inspections}) > 1:
+        return _supervising_home(request, inspections, today)
     inspection = _chosen_inspection(request, inspections)
     items = ledger_selectors.items_visible_to(user)
     if inspection is not None:
         items = items.filter(inspection=inspection)
-    today = timezone.localdate()
+    elif unit is not None:
+        items = items.filter(inspection__in=[i.pk for i in inspections])
     context = {
         "inspections": inspections,
         "inspection": inspection,
         "today": today,
         "warning_days": settings.RECTIFY_WARNING_DAYS,
-        "ledger": _ledger_fragments(request, user, items, inspection, today),
+        "ledger": _ledger_fragments(request, user, items, inspection, today, unit),
     }
+    if unit is not None:
+        context.update(unit=unit, units=units)
     context.update(_personal(user, items, today))
     return render(request, "dashboard/index.html", context)
 
 
-def _scope(user, inspection, today) -> str:
-    """Who sees which part of the ledger (of which units), of which inspection, on which day: the
-    ledger-wide fragments are shared by all users with the same scope."""
+def _chosen_unit(request):
+    """The units in the user's scope and the one picked with ``?unit=`` (None without it): a unit
+    outside the scope, or a value that is no unit's number, is 404."""
+    choice = request.GET.get("unit")
+    if not choice:
+        return [], None
+    units = list(units_visible_to(request.user))
+    unit = next((unit for unit in units if str(unit.pk) == choice), None)
+    if unit is None:
+        raise Http404("没有找到该单位，或您无权查看。")
+    return units, unit
+
+
+def _supervising_home(request, inspections, today):
+    """The supervising office's home: the units in its scope ranked by 综合评分, each figure a link
+    to the items behind it, and a selector into each unit's cockpit."""
+    user = request.user
+    units = list(units_visible_to(user))
+    items = ledger_selectors.items_visible_to(user)
+    weights = Weights.from_settings()
+    round_units = {inspection.pk: inspection.unit_id for inspection in inspections}
+    ranking = selectors.unit_ranking(units, items, round_units=round_units, today=today, weights=weights)
+    # The top rows of the scope's tree partition its items (a unit's row holds its subtree's).
+    in_scope = {unit.pk for unit in units}
+    totals = sum((row.tally for row in ranking if row.unit.parent_id not in in_scope), start=Tally())
+    context = {
+        "today": today,
+        "units": units,
+        "ranking": [(row, UnitLinks(row.unit)) for row in ranking],
+        "totals": totals,
+        "formula": formula(weights),
+        "stale_cap": STALE_CAP_MONTHS,
+        "warning_days": settings.RECTIFY_WARNING_DAYS,
+    }
+    context.update(_personal(user, items, today))
+    return render(request, "dashboard/supervising.html", context)
+
+
+def _scope(user, inspection, today, unit) -> str:
+    """Who sees which part of the ledger, of which inspection, on which day: the ledger-wide
+    fragments are shared by all users with the same scope."""
     if ledger_selectors.sees_whole_ledger(user):
-        seen = f"all-{user.scope_path}"  # the whole ledger of the user's units
+        # All of the user's units: the scope's path tells one unit's office from another's.
+        seen = f"all-{user.scope_path or '*'}"
     elif user.has_role(Role.LIAISON) and user.department_id:
         seen = f"department-{user.department_id}"
     else:
         seen = "none"
-    return f"{seen}:{inspection.pk if inspection else 'all'}:{today.isoformat()}"
+    within = f"unit-{unit.pk}:" if unit is not None else ""
+    return f"{seen}:{within}{inspection.pk if inspection else 'all'}:{today.isoformat()}"
 
 
-def _ledger_fragments(request, user, items, inspection, today) -> dict:
+def _ledger_fragments(request, user, items, inspection, today, unit) -> dict:
     def render():
         whole_round = ledger_selectors.sees_whole_ledger(user)
-        context = {"inspection": inspection, "today": today, **_ledger_context(items, inspection, today, whole_round)}
+        context = {
+            "inspection": inspection,
+            "today": today,
+            "unit": unit,
+            **_ledger_context(items, inspection, today, whole_round, unit),
+        }
         return {
             part: render_to_string(f"dashboard/_ledger_{part}.html", context, request=request)
             for part in ("figures", "charts")
         }
 
-    fragments = ledger_cache.cached_fragments(_scope(user, inspection, today), render)
+    fragments = ledger_cache.cached_fragments(_scope(user, inspection, today, unit), render)
     return {part: mark_safe(html) for part, html in fragments.items()}
 
 
-def _ledger_context(items, inspection, today, whole_round: bool) -> dict:
-    links = ItemLinks(inspection)
+def _ledger_context(items, inspection, today, whole_round: bool, unit) -> dict:
+    links = ItemLinks(inspection, unit)
     departments = selectors.by_department(items, today=today)
     figures = selectors.figures_from_groups(departments)
     leaders = selectors.by_leader(items, today=today)
@@ -88,6 +147,10 @@ def _ledger_context(items, inspection, today, whole_round: bool) -> dict:
             "deadlines": charts.deadline_weeks(selectors.deadlines_ahead(items, today=today), today, links),
         },
     }
+    if unit is not None:
+        weights = Weights.from_settings()
+        context["department_scores"] = selectors.department_scores(items, today=today, weights=weights)
+        context["formula"] = formula(weights)
     # The plan's reconciliation counts the whole round: only for those who see all of its items.
     if whole_round and inspection is not None and inspection.planned_item_count is not None:
         context["reconciliation"] = True

@@ -31,7 +31,7 @@ from rectify.accounts.models import Department, Leader, Unit
 from rectify.accounts.services import create_unit
 from rectify.chinese import chinese_date, chinese_number
 from rectify.ledger import revision
-from rectify.ledger.bulk import BulkWriter
+from rectify.ledger.bulk import BulkWriter, create_with_history
 from rectify.ledger.models import (
     Decision,
     Extension,
@@ -259,6 +259,7 @@ _CHANGE_REASONS = {
 
 @dataclass
 class DemoSummary:
+    units: int = 0  # new units (``units=``)
     inspections: int = 0
     problems: int = 0
     items: int = 0
@@ -276,29 +277,34 @@ def generate_demo_data(
     *,
     items: int,
     inspections: int | None = None,
+    units: int | None = None,
     seed: int = 0,
     today: datetime.date | None = None,
     on_progress: ProgressCallback | None = None,
     batch_size: int = 5_000,
 ) -> DemoSummary:
     """Add ``items`` rectification items spread over ``inspections`` new inspections (default: one
-    per thousand items). ``on_progress(done, total, seconds)`` is called every 10,000 items."""
+    per thousand items), all in the first unit; with ``units``, over that many new top-level units,
+    each with its own departments and leaders and an equal share of the rounds (default: one per
+    thousand of its items). ``on_progress(done, total, seconds)`` is called every 10,000 items."""
     if items < 1:
         raise ValueError("items must be at least 1")
-    inspections = inspections or default_inspection_count(items)
-    if not 1 <= inspections <= items:
-        raise ValueError("inspections must be between 1 and the number of items")
+    if units is not None and not 1 <= units <= items:
+        raise ValueError("units must be between 1 and the number of items")
+    inspections = inspections or default_inspection_count(items, units)
+    if not max(1, units or 1) <= inspections <= items:
+        raise ValueError("inspections must be between the number of units (or 1) and the number of items")
     started = time.perf_counter()
+    today = today or timezone.localdate()
     with _bulk_load_session(), connection.constraint_checks_disabled(), transaction.atomic():
-        unit = _unit()
-        generator = _Generator(
-            rng=random.Random(seed),
-            today=today or timezone.localdate(),
-            unit=unit,
-            departments=_departments(unit),
-            leaders=_leaders(unit),
-        )
+        if units is None:
+            unit = _unit()
+            ledgers = [_UnitLedger(unit, _departments(unit), _leaders(unit))]
+        else:
+            ledgers = _new_units(units, random.Random(seed), today)
+        generator = _Generator(rng=random.Random(seed), today=today, ledgers=ledgers)
         summary = generator.run(items, inspections, on_progress, batch_size, started)
+        summary.units = len(ledgers) if units is not None else 0
         # As loaddata does: the rows went in unchecked (where the database allows), so check them now.
         connection.check_constraints(table_names=[table.db_table for table in generator.writer.tables])
         revision.changed()  # raw inserts send no history signals
@@ -329,7 +335,10 @@ def _bulk_load_session():
         connection.connection.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def default_inspection_count(items: int) -> int:
+def default_inspection_count(items: int, units: int | None = None) -> int:
+    """One round per thousand items, at least one; with units, the same for each unit's share."""
+    if units:
+        return units * max(1, items // units // 1000)
     return max(1, items // 1000)
 
 
@@ -358,6 +367,59 @@ def _leaders(unit: Unit) -> list[Leader]:
     return leaders
 
 
+@dataclass
+class _UnitLedger:
+    """A unit the generated rounds go into, with the departments and leaders its items name."""
+
+    unit: Unit
+    departments: list  # Department rows or their keys
+    leaders: list
+    own_rounds: bool = False  # the rounds inspect this unit (a new demo unit), not one of UNITS
+
+
+DEPARTMENTS_PER_UNIT = 12
+
+
+def _unit_names(count: int) -> list[tuple[str, str]]:
+    """``count`` (name, short name) pairs from ``UNITS`` not taken by an existing unit: the list
+    in order, then again with （二）, （三）, … after each name."""
+    taken = set(Unit.objects.values_list("name", flat=True))
+    names, round_ = [], 1
+    while len(names) < count:
+        suffix = f"（{chinese_number(round_)}）" if round_ > 1 else ""
+        for short_name, name in UNITS:
+            if f"{name}{suffix}" not in taken and len(names) < count:
+                names.append((f"{name}{suffix}", f"{short_name}{suffix}"))
+        round_ += 1
+    return names
+
+
+def _new_units(count: int, rng: random.Random, today: datetime.date) -> list[_UnitLedger]:
+    """``count`` new top-level units, each with ``DEPARTMENTS_PER_UNIT`` departments (a sample of
+    ``DEPARTMENTS``) and the leaders of ``LEADERS``, written with their '+' history records."""
+    entered = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=900), datetime.time(9)))
+    units = [create_unit(name=name, short_name=short_name) for name, short_name in _unit_names(count)]
+    department_rows, leader_rows = [], []
+    for unit in units:
+        for order, name in enumerate(rng.sample(DEPARTMENTS, DEPARTMENTS_PER_UNIT), start=1):
+            department_rows.append({"unit_id": unit.pk, "name": name, "is_sample": True, "sort_order": order})
+        for order, (name, position) in enumerate(LEADERS, start=1):
+            leader_rows.append(
+                {"unit_id": unit.pk, "name": name, "position": position, "is_sample": True, "sort_order": order}
+            )
+    department_pks = iter(create_with_history(Department, department_rows, date=entered, reason="生成演示数据"))
+    leader_pks = iter(create_with_history(Leader, leader_rows, date=entered, reason="生成演示数据"))
+    return [
+        _UnitLedger(
+            unit,
+            [next(department_pks) for _ in range(DEPARTMENTS_PER_UNIT)],
+            [next(leader_pks) for _ in LEADERS],
+            own_rounds=True,
+        )
+        for unit in units
+    ]
+
+
 # --- Generating ---------------------------------------------------------------------------------
 
 
@@ -370,15 +432,12 @@ class _InspectionPlan:
 
 
 class _Generator:
-    def __init__(self, *, rng: random.Random, today: datetime.date, unit: Unit, departments, leaders):
+    def __init__(self, *, rng: random.Random, today: datetime.date, ledgers: list[_UnitLedger]):
         self.rng = rng
         self.today = today
-        self.unit = unit
+        self.ledgers = ledgers
         self.last_day = today - datetime.timedelta(days=1)  # history never lies in the future
-        self.department_ids = [d.pk for d in departments]
-        self.leader_ids = [leader.pk for leader in leaders]
-        # A few departments and leaders carry most items, as in real ledgers.
-        self.department_weights = _cumulative([len(departments) - i + 4 for i in range(len(departments))])
+        self.use_unit(0)
         self.status_weights = _cumulative([w for _s, w in _STATUS_WEIGHTS])
         self.deadline_weights = _cumulative([w for _d, w in _DEADLINE_WEIGHTS])
         self._dates: dict = {}
@@ -431,10 +490,22 @@ class _Generator:
             return first
         return first + datetime.timedelta(days=self.rng.randint(0, (last - first).days))
 
+    def use_unit(self, index: int) -> None:
+        """Generate the next round in the ``index``-th unit, with its departments and leaders."""
+        ledger = self.ledger = self.ledgers[index]
+        self.unit = ledger.unit
+        self.department_ids = [getattr(d, "pk", d) for d in ledger.departments]
+        self.leader_ids = [getattr(leader, "pk", leader) for leader in ledger.leaders]
+        # A few departments and leaders carry most items, as in real ledgers.
+        count = len(self.department_ids)
+        self.department_weights = _cumulative([count - i + 4 for i in range(count)])
+
     def run(self, total: int, inspection_count: int, on_progress, batch_size: int, started: float) -> DemoSummary:
         done = 0
         base, extra = divmod(total, inspection_count)
         for index in range(inspection_count):
+            # Rounds go to the units in turn, so that each unit holds an equal share.
+            self.use_unit(index % len(self.ledgers))
             plan = self.plan_inspection(index, base + (1 if index < extra else 0))
             number = 0
             for problem_pk, _title, size in plan.problems:
@@ -474,6 +545,8 @@ class _Generator:
         rng = self.rng
         kind = _INSPECTION_KINDS[index % len(_INSPECTION_KINDS)]
         unit, responsible_unit = rng.choice(UNITS)
+        if self.ledger.own_rounds:
+            unit, responsible_unit = self.unit.label, self.unit.name
         ordinal = chinese_number(rng.randint(1, 15))
         if kind == Inspection.Kind.PATROL:
             deploying, body = "市委", f"市委第{ordinal}巡察组"

@@ -45,6 +45,20 @@ class ItemFilter(django_filters.FilterSet):
     escalation = django_filters.TypedChoiceFilter(
         label=_("督办等级"), choices=Escalation.Level.choices, coerce=int, method="filter_escalation"
     )
+    escalated = django_filters.ChoiceFilter(
+        label=_("督办中"),
+        choices=[("true", _("是")), ("false", _("否"))],
+        empty_label=_("全部"),
+        method="filter_escalated",
+    )
+    returned = django_filters.ChoiceFilter(
+        label=_("销号被退回过"),
+        choices=[("true", _("是")), ("false", _("否"))],
+        empty_label=_("全部"),
+        method="filter_returned",
+    )
+    # Offered only when the user's scope holds more than one unit (``__init__``).
+    unit = django_filters.TypedChoiceFilter(label=_("单位"), coerce=int, method="filter_unit")
 
     class Meta:
         model = RectificationItem
@@ -54,6 +68,7 @@ class ItemFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
+        self._offer_units(user)
         if user is not None and user.scope_path:
             # Only what belongs to the user's units is offered (accounts/units.py).
             units = units_visible_to(user)
@@ -62,6 +77,32 @@ class ItemFilter(django_filters.FilterSet):
             filters["lead_department"].queryset = choosable_departments(units=units)
             filters["leader"].queryset = choosable_leaders(units=units)
         self._limit_problem_choices()
+
+    def _offer_units(self, user) -> None:
+        """The unit filter, with the units of the user's scope (one query) indented by depth, when
+        the scope holds more than one unit; otherwise no unit filter."""
+        units = list(units_visible_to(user)) if user is not None and user.is_authenticated else []
+        if len(units) < 2:
+            del self.filters["unit"]
+            return
+        top = min(unit.depth for unit in units)
+        self._unit_paths = {unit.pk: unit.path for unit in units}
+        self.filters["unit"].extra["choices"] = [
+            (unit.pk, "\u3000" * (unit.depth - top) + unit.label) for unit in units
+        ]
+
+    def filter_unit(self, queryset, name, value):
+        """The items of the unit's whole subtree (its rounds and those of the units below it)."""
+        return queryset.filter(inspection__unit__path__startswith=self._unit_paths[value])
+
+    def filter_escalated(self, queryset, name, value):
+        """Items with an open escalation step (催办, 督办 or 约谈提醒)."""
+        open_steps = Escalation.objects.filter(closed_on__isnull=True).values("item_id")
+        return queryset.filter(pk__in=open_steps) if value == "true" else queryset.exclude(pk__in=open_steps)
+
+    def filter_returned(self, queryset, name, value):
+        """Items whose 销号 request was returned at least once."""
+        return queryset.filter(return_count__gt=0) if value == "true" else queryset.filter(return_count=0)
 
     def filter_keyword(self, queryset, name, value):
         value = value.strip()

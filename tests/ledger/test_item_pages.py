@@ -215,13 +215,14 @@ class TestListPage:
     def test_pinned_query_count(self, client, items, office_user, django_assert_num_queries):
         client.force_login(office_user)
         client.get("/items/")  # warm the session
-        # Expect 15 queries: session, user, the user's groups, the row count, the filter form's three
+        # Expect 16 queries: session, user, the user's groups, the row count, the units of the
+        # user's scope (the unit filter is offered when there are several), the filter form's three
         # choice lists (inspection, department, leader; problems are offered only once an inspection
         # is chosen), the bulk-action form's two (department,
         # leader; staff only), the page of items, their leaders, the unread-reminder count in the
         # navigation, and saving the session (savepoint, update, release: idle sessions expire after
         # 30 minutes).
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(16):
             client.get("/items/")
 
 
