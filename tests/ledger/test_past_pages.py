@@ -344,11 +344,12 @@ def test_pinned_query_counts(client, office_user, department, django_assert_num_
     client.force_login(office_user)
     as_of = {"as_of": days_ago(30).isoformat(), "inspection": inspection.pk}
     client.get(reverse("ledger:item-list"), as_of)
-    # 21: session, user, groups; the round chosen (the filter form); the visible ids; the past
+    # 22: session, user, groups; the round chosen (the filter form); the visible ids; the past
     # ledger (items, problems and their fallback, departments, leaders, leader and co-department
     # links, measures, progress: 9); the unread-reminder count; the filter form's choices
-    # (rounds, problems, departments); saving the session (savepoint, update, release).
-    with django_assert_num_queries(21):
+    # (rounds, problems, departments); the units of the user's scope (is there a unit filter to
+    # offer?); saving the session (savepoint, update, release).
+    with django_assert_num_queries(22):
         response = client.get(reverse("ledger:item-list"), as_of)
     assert response.context["table"].paginator.count == 30
     window = {"inspection": inspection.pk, "from": days_ago(40).isoformat(), "to": days_ago(10).isoformat()}
