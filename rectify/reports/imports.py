@@ -32,7 +32,18 @@ from rectify.ledger.services import WorkflowError
 from .models import ImportRecord
 
 # Deleted children first, so that nothing an undo removes is still referred to.
-_UNDO_ORDER = [Evidence, SignOff, ProgressUpdate, Measure, RectificationItem, FeedbackProblem, Inspection, Leader, Department]
+_UNDO_ORDER = [
+    Evidence,
+    SignOff,
+    Extension,
+    ProgressUpdate,
+    Measure,
+    RectificationItem,
+    FeedbackProblem,
+    Inspection,
+    Leader,
+    Department,
+]
 _CHILDREN_OF_ITEMS = [Measure, ProgressUpdate, Evidence, SignOff, Extension]
 
 
@@ -133,7 +144,9 @@ def why_not_undoable(record: ImportRecord) -> str | None:
     if record.undone_at is not None:
         return "该次导入已经撤销。"
     if record.updated_count:
-        return f"该次导入更新了 {record.updated_count} 个已有事项，撤销只能删除新增内容，不能还原更新，因此不能整体撤销。"
+        return (
+            f"该次导入更新了 {record.updated_count} 个已有事项，撤销只能删除新增内容，不能还原更新，因此不能整体撤销。"
+        )
     for model in _UNDO_ORDER:
         pks = _created(record, model)
         if pks and model.history.filter(id__in=pks, history_date__gt=record.imported_at).exists():
@@ -177,4 +190,3 @@ def undo_import(*, record_id: int, user: User) -> ImportRecord:
     )
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
     return record
-

@@ -6,21 +6,25 @@ from rectify.ledger.asof import ItemState
 from rectify.ledger.models import RectificationItem
 from rectify.ledger.numbering import problem_label
 
-# Header text and column width (in characters). About 160 in all, so that fitting the sheet to
+# Header text and column width (in characters). At most 165 in all, so that fitting the sheet to
 # A4 landscape's width scales it to about 95%: the 10-point text prints at 9.5 pt (long texts wrap).
+# 责任人, 完成日期 and 原完成时限 stand before 备注 so that an import of the export loses nothing.
 LEDGER_COLUMNS: list[tuple[str, int]] = [
-    ("序号", 5),
-    ("反馈问题", 14),
-    ("具体问题（整改事项）", 20),
-    ("整改措施", 34),
-    ("责任领导", 9),
-    ("责任部门", 10),
-    ("配合部门", 10),
-    ("完成时限", 11),
-    ("整改进展情况", 28),
+    ("序号", 4),
+    ("反馈问题", 12),
+    ("具体问题（整改事项）", 18),
+    ("整改措施", 27),
+    ("责任领导", 8),
+    ("责任部门", 9),
+    ("配合部门", 9),
+    ("完成时限", 10),
+    ("整改进展情况", 22),
     ("完成状态", 8),
     ("预警", 5),
-    ("备注", 10),
+    ("责任人", 7),
+    ("完成日期", 10),
+    ("原完成时限", 10),
+    ("备注", 6),
 ]
 LEDGER_HEADERS = [header for header, _width in LEDGER_COLUMNS]
 PROBLEM_COLUMN = 2  # 1-based, for merging

@@ -34,6 +34,7 @@ from .statistics import write_statistics_sheet
 Status = RectificationItem.Status
 LEDGER_SHEET = "整改台账"
 HEADER_ROW = 3
+SUBTITLE_SPLIT = 6  # 填报单位 over columns A:F, 截至 from G to the last column
 TITLE_SUFFIX = "反馈问题整改台账"
 
 
@@ -98,7 +99,7 @@ def write_ledger_sheet(workbook: Workbook, heading: Heading, states: list[ItemSt
     sheet.row_dimensions[1].height = 36
     writer.append([(styles.TITLE, heading.title)] + [(None, None)] * (last - 1))
     sheet.merged_cells.add(f"A1:{last_letter}1")
-    half = last // 2
+    half = SUBTITLE_SPLIT
     writer.append(
         [(styles.SUBTITLE, f"填报单位：{heading.reporting_unit}")]
         + [(None, None)] * (half - 1)
@@ -157,10 +158,17 @@ def _write_item_row(writer: styles.RowWriter, state: ItemState, first_of_problem
         (styles.TEXT, progress_text(state)),
         labels.status[state.status],
         labels.light[state.light],
+        (styles.CENTRED, state.contact_person),
+        _date_cell(state.completed_on),
+        _date_cell(state.original_deadline),
         (styles.TEXT, state.note),
     ]
     # Excel does not size wrapped rows by itself everywhere (WPS, printing): estimate a height.
     return writer.append(cells, height=_row_height(cells))
+
+
+def _date_cell(day: datetime.date | None) -> tuple[str, datetime.date | None]:
+    return (styles.DATE, day) if day is not None else (styles.CENTRED, None)
 
 
 def _merge_run(sheet, start: int | None, end: int) -> None:
@@ -172,8 +180,8 @@ def _merge_run(sheet, start: int | None, end: int) -> None:
 _LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
 
 
-# The columns long texts go in, and how many CJK characters (two widths each) fit on a line.
-_WRAPPING = [(index, max(1, (width - 1) // 2)) for index, (_header, width) in enumerate(LEDGER_COLUMNS) if width >= 9]
+# The columns texts wrap in (all but 序号 and 预警), and how many CJK characters (two widths each) fit on a line.
+_WRAPPING = [(index, max(1, (width - 1) // 2)) for index, (_header, width) in enumerate(LEDGER_COLUMNS) if width >= 6]
 
 
 def _row_height(cells) -> float:

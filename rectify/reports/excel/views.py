@@ -167,7 +167,9 @@ def ledger_import_confirm(request):
         f"已导入到「{plan.inspection.name}」：新增 {plan.count(CREATE)} 项，更新 {plan.count(UPDATE)} 项，"
         f"无变化 {plan.count(UNCHANGED)} 项。"
     )
-    audit.record(AuditEvent.Kind.IMPORT, request=request, obj=plan.record, detail=f"台账 {pending['filename']}：{outcome}")
+    audit.record(
+        AuditEvent.Kind.IMPORT, request=request, obj=plan.record, detail=f"台账 {pending['filename']}：{outcome}"
+    )
     messages.success(request, f"{outcome}如导入有误，可在“导入记录”中撤销本次导入。")
     return redirect(f"{reverse('ledger:item-list')}?inspection={plan.inspection.pk}")
 
