@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -15,6 +16,7 @@ from rectify.demo.current_round import load_demo_round
 from rectify.demo.demo_data import generate_demo_data
 from rectify.ledger.invariants import broken_invariants
 from rectify.ledger.models import Inspection, RectificationItem
+from rectify.reports.excel import uploads
 from rectify.reports.excel.export import monthly_ledger, workbook_bytes
 from rectify.reports.excel.importer import LedgerImportError, import_ledger
 from rectify.reports.excel.planning import UNCHANGED
@@ -216,3 +218,52 @@ def test_new_problems_keep_the_files_labels(make_xlsx):
         (5, "问题戊"),
         (6, "问题无号"),
     ]
+
+
+# --- the import page offers the round the file names ----------------------------------------
+
+
+def test_the_page_offers_the_round_the_file_names_first(seed, client, office_user, tmp_path):
+    inspection = Inspection.objects.get()
+    path = the_file(inspection, tmp_path)
+    client.force_login(office_user)
+    with path.open("rb") as handle:
+        client.post(reverse("reports:ledger-import"), {"file": handle, "title": "又一轮"})
+    page = client.get(reverse("reports:ledger-import-preview")).content.decode()
+    offer = "对应已有巡视轮次「省委第十二巡视组延伸巡视怀化高新区」"
+    assert offer in page and page.index("改为导入到") < page.index("仍新建巡视轮次并导入")
+    key = client.session[uploads.SESSION_KEY]["key"]
+
+    response = client.post(reverse("reports:ledger-import-target"), {"key": key, "inspection": inspection.pk})
+    assert response["Location"] == reverse("reports:ledger-import-preview")
+    page = client.get(reverse("reports:ledger-import-preview")).content.decode()
+    assert "省委第十二巡视组延伸巡视怀化高新区" in page and "无变化 21 项" in page and offer not in page
+    client.post(reverse("reports:ledger-import-confirm"), {"key": key})
+    assert Inspection.objects.count() == 1 and not Inspection.objects.filter(name="又一轮").exists()
+
+
+def test_no_offer_when_the_title_names_no_round(seed, client, office_user, make_xlsx):
+    client.force_login(office_user)
+    path = make_xlsx([["某县落实市委第二巡察组巡察反馈问题整改台账"], ["序号", "具体问题"], [1, "事项"]])
+    with path.open("rb") as handle:
+        client.post(reverse("reports:ledger-import"), {"file": handle, "title": "新"})
+    page = client.get(reverse("reports:ledger-import-preview")).content.decode()
+    assert "对应已有巡视轮次" not in page and "确认导入" in page
+
+
+def test_switching_needs_the_pending_key_and_a_live_round(seed, client, office_user, tmp_path):
+    inspection = Inspection.objects.get()
+    client.force_login(office_user)
+    with the_file(inspection, tmp_path).open("rb") as handle:
+        client.post(reverse("reports:ledger-import"), {"file": handle, "title": "又一轮"})
+    key = client.session[uploads.SESSION_KEY]["key"]
+    target = reverse("reports:ledger-import-target")
+    response = client.post(target, {"key": "other", "inspection": inspection.pk}, follow=True)
+    assert "该预览已失效" in response.content.decode()
+    client.post(
+        reverse("reports:ledger-import"), {"file": the_file(inspection, tmp_path).open("rb"), "title": "又一轮"}
+    )
+    key = client.session[uploads.SESSION_KEY]["key"]
+    response = client.post(target, {"key": key, "inspection": "x"}, follow=True)
+    assert "所选巡视轮次不存在或已删除" in response.content.decode()
+    assert client.session[uploads.SESSION_KEY]["title"] == "又一轮"

@@ -24,6 +24,16 @@ _BODY = re.compile(
 )
 
 
+def exported_title_fields(title: str) -> dict | None:
+    """inspected_unit, inspecting_body and kind of a title in the export's own form
+    (…落实…反馈问题整改台账), None for any other title."""
+    match = _EXPORTED_TITLE.fullmatch(title.strip())
+    if match is None:
+        return None
+    kind = next((k for word, k in _KINDS if word == match["kind"]), Inspection.Kind.OTHER)
+    return {"inspected_unit": match["unit"], "inspecting_body": match["body"], "kind": kind}
+
+
 def inspection_fields(parsed: ParsedLedger) -> dict:
     """inspecting_body, inspected_unit and kind guessed from the title row; 未填写 when unknown."""
     title = parsed.title

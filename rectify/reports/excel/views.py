@@ -29,6 +29,7 @@ from .forms import LedgerExportForm, LedgerImportForm
 from .importer import LedgerImportError, import_ledger
 from .options import ExportOptionError, resolve_as_of, resolve_inspection
 from .planning import CREATE, UNCHANGED, UPDATE
+from .selectors import round_named_by
 from .workbook import ACCEPTED_SUFFIXES
 
 PREVIEW_ROWS = 200
@@ -176,6 +177,33 @@ def ledger_import_confirm(request):
 
 @require_POST
 @permission_required("ledger.manage_ledger", raise_exception=True)
+def ledger_import_target(request):
+    """From the preview of a new round: import the same upload into the existing round the file's
+    title names instead (offered first on the preview), then preview again."""
+    pending = _pending(request)
+    if pending is None or request.POST.get("key") != pending["key"] or "failed" in pending:
+        messages.error(request, "该预览已失效（可能已在其他窗口导入或取消），请重新上传。")
+        return redirect("reports:ledger-import")
+    inspection = Inspection.objects.active().filter(pk=_int_or_none(request.POST.get("inspection"))).first()
+    if inspection is None:
+        messages.error(request, "所选巡视轮次不存在或已删除，仍按原选择预览。")
+        return redirect("reports:ledger-import-preview")
+    pending.update(inspection=inspection.pk, title="")
+    pending.pop("versions", None)
+    request.session[uploads.SESSION_KEY] = pending
+    messages.info(request, f"已改为导入到已有巡视轮次「{inspection.name}」：序号相同的整改事项将被更新，其余新增。")
+    return redirect("reports:ledger-import-preview")
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+@permission_required("ledger.manage_ledger", raise_exception=True)
 def ledger_import_cancel(request):
     _forget_pending(request)
     messages.info(request, "已取消导入，上传的文件已删除。")
@@ -264,4 +292,7 @@ def _preview(request, pending: dict, plan, errors: list[str]):
             "unchanged": plan.count(UNCHANGED),
         }
         context["page"] = Paginator(plan.rows, PREVIEW_ROWS).get_page(request.GET.get("page"))
+        if plan.inspection is None and not errors:
+            # The file is a ledger of a round already here (e.g. the app's own export): offered first.
+            context["named_round"] = round_named_by(plan.parsed)
     return render(request, "reports/excel/import_preview.html", context)
