@@ -2,6 +2,7 @@
 
 import datetime
 
+from rectify.chinese import chinese_date
 from rectify.ledger.asof import ItemState
 from rectify.ledger.models import RectificationItem
 from rectify.ledger.numbering import problem_label
@@ -53,7 +54,11 @@ def measures_text(state: ItemState) -> str:
 
 
 def deadline_value(state: ItemState) -> datetime.date | str | None:
+    """The deadline as a date; with the kind in words where the kind is not 限期整改
+    (立行立改（2024年6月30日）), so that an import reads the kind back; 长期坚持 without a day."""
     if state.deadline is not None:
+        if state.kind in (RectificationItem.Kind.IMMEDIATE, RectificationItem.Kind.LONG_TERM):
+            return f"{RectificationItem.Kind(state.kind).label}（{chinese_date(state.deadline)}）"
         return state.deadline
     if state.kind == RectificationItem.Kind.LONG_TERM:
         return LONG_TERM_TEXT
