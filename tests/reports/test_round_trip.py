@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -289,3 +290,9 @@ def test_switching_needs_the_pending_key_and_a_live_round(seed, client, office_u
     response = client.post(target, {"key": key, "inspection": "x"}, follow=True)
     assert "所选巡视轮次不存在或已删除" in response.content.decode()
     assert client.session[uploads.SESSION_KEY]["title"] == "又一轮"
+
+
+def test_the_command_points_to_the_round_the_file_names(seed, tmp_path, capsys):
+    inspection = Inspection.objects.get()
+    call_command("import_ledger", str(the_file(inspection, tmp_path)), "--title", "又一轮", "--dry-run")
+    assert f"请改用 --inspection {inspection.pk}" in capsys.readouterr().out

@@ -10,6 +10,7 @@ from rectify.ledger.models import Inspection
 from rectify.reports.excel.errors import listed_errors
 from rectify.reports.excel.importer import LedgerImportError, import_ledger
 from rectify.reports.excel.planning import CREATE, UNCHANGED, UPDATE, ImportPlan, describe_deadline
+from rectify.reports.excel.selectors import round_named_by
 
 
 class Command(BaseCommand):
@@ -38,6 +39,11 @@ class Command(BaseCommand):
             self._print_rows(plan)
         for note in plan.notes:
             self.stdout.write(f"提示：{note}")
+        if target is None and (named := round_named_by(plan.parsed)) is not None and named != plan.inspection:
+            self.stdout.write(
+                f"提示：文件标题对应已有巡视轮次「{named.name}」（编号 {named.pk}）；"
+                f"要更新该轮次而不是新建，请改用 --inspection {named.pk}。"
+            )
         self._print_summary(plan, dry_run)
         if not dry_run:
             audit.record(
