@@ -28,7 +28,21 @@ LEDGER_COLUMNS: list[tuple[str, int]] = [
     ("备注", 6),
 ]
 LEDGER_HEADERS = [header for header, _width in LEDGER_COLUMNS]
-PROBLEM_COLUMN = 2  # 1-based, for merging
+PROBLEM_HEADER = "反馈问题"  # merged over its items
+UNIT_HEADER = "单位"
+# The ledger of several units starts with a 单位 column, paid for by these two (still at most 165).
+_NARROWER_WITH_UNITS = {"整改措施": -4, "整改进展情况": -4}
+
+
+def ledger_columns(*, with_units: bool = False) -> list[tuple[str, int]]:
+    """The 整改台账 columns; with ``with_units`` (one workbook for several units) a 单位 column first."""
+    if not with_units:
+        return LEDGER_COLUMNS
+    return [(UNIT_HEADER, 8)] + [
+        (header, width + _NARROWER_WITH_UNITS.get(header, 0)) for header, width in LEDGER_COLUMNS
+    ]
+
+
 NAME_SEPARATOR = "、"
 LONG_TERM_TEXT = str(RectificationItem.Kind.LONG_TERM.label)
 
