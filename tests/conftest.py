@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from rectify.accounts.models import Department, User
 from rectify.accounts.roles import Role
+from tests.factories import the_unit
 
 CHROMIUM = Path(os.environ.get("RECTIFY_CHROMIUM", "/usr/bin/chromium"))
 PASSWORD = "Test#Passw0rd-2023"
@@ -82,12 +83,12 @@ def make_user(username: str, role: Role | None, department: Department | None = 
 
 @pytest.fixture
 def department(db):
-    return Department.objects.create(name="测试部门甲")
+    return Department.objects.create(unit=the_unit(), name="测试部门甲")
 
 
 @pytest.fixture
 def other_department(db):
-    return Department.objects.create(name="测试部门乙")
+    return Department.objects.create(unit=the_unit(), name="测试部门乙")
 
 
 @pytest.fixture

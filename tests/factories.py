@@ -3,14 +3,28 @@
 import datetime
 import itertools
 
+from rectify.accounts.models import Unit
+from rectify.accounts.services import create_unit
 from rectify.ledger.models import FeedbackProblem, Inspection, Measure, RectificationItem
 
 _counter = itertools.count(1)
 
 
+def the_unit() -> Unit:
+    """The unit test rows go into when a test does not say: the first unit (the seed's, where the
+    seed is loaded), created on an empty database."""
+    return Unit.objects.order_by("path").first() or create_unit(name="测试单位", short_name="测试")
+
+
+def make_unit(name: str, *, parent: Unit | None = None, short_name: str = "") -> Unit:
+    return create_unit(name=name, short_name=short_name, parent=parent)
+
+
 def make_inspection(**fields) -> Inspection:
     n = next(_counter)
     defaults = {"name": f"测试巡视{n}", "inspecting_body": "省委第一巡视组", "inspected_unit": f"测试单位{n}"}
+    if "unit" not in fields:
+        defaults["unit"] = the_unit()
     return Inspection.objects.create(**{**defaults, **fields})
 
 

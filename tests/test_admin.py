@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from rectify.accounts.models import Department, Leader
 from rectify.ledger.models import Measure, RectificationItem
-from tests.factories import make_item, make_problem
+from tests.factories import make_item, make_problem, the_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def changelist(model) -> str:
 
 @pytest.fixture
 def ledger_rows(department):
-    leader = Leader.objects.create(name="张某", position="党工委书记")
+    leader = Leader.objects.create(unit=the_unit(), name="张某", position="党工委书记")
     problem = make_problem()
     for _ in range(3):
         make_item(problem, lead_department=department, leaders=[leader], measures=["措施一", "措施二"])
@@ -86,7 +86,10 @@ def test_changelist_query_count_does_not_grow(client, office_user, ledger_rows, 
     leader = Leader.objects.first()
     for n in range(20):
         make_item(
-            ledger_rows, lead_department=Department.objects.create(name=f"部门{n}"), leaders=[leader], measures=["措施"]
+            ledger_rows,
+            lead_department=Department.objects.create(unit=the_unit(), name=f"部门{n}"),
+            leaders=[leader],
+            measures=["措施"],
         )
     with CaptureQueriesContext(connection) as many:
         client.get(changelist(model))

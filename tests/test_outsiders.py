@@ -119,3 +119,54 @@ def test_outsiders_get_403_or_404_and_change_nothing(client, request, world, out
             assert response.status_code in {403, 404, 405}, (outsider, method, url, response.status_code)
     assert snapshot() == before
     assert len(tried) >= 30
+
+
+@pytest.fixture
+def other_unit_accounts(db):
+    """Accounts of another unit (a sibling of the item's unit): its own office, a leader with a
+    leader record there, and a liaison of one of its departments."""
+    from rectify.accounts.models import Department, Leader
+    from rectify.accounts.roles import Role
+    from tests.conftest import make_user
+    from tests.factories import make_unit, the_unit
+
+    the_unit()  # the item's unit exists first
+    elsewhere = make_unit("另一单位党委", short_name="另一单位")
+    office = make_user("office_elsewhere", Role.DISCIPLINE_OFFICE, unit=elsewhere, is_staff=True)
+    leader = make_user("leader_elsewhere", Role.LEADER)
+    Leader.objects.create(unit=elsewhere, name="外某", position="书记", user=leader)
+    liaison = make_user("liaison_elsewhere", Role.LIAISON, Department.objects.create(unit=elsewhere, name="测试部门甲"))
+    return {"office": office, "leader": leader, "liaison": liaison}
+
+
+@pytest.mark.parametrize("who", ["office", "leader", "liaison"])
+def test_accounts_of_another_unit_get_404_and_change_nothing(client, world, other_unit_accounts, who):
+    client.force_login(other_unit_accounts[who])
+    before = snapshot()
+    for name, args in object_patterns():
+        url = build(name, args, world)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {"text": "x", "note": "x", "reason": "x", "decision": "approve"})
+            assert response.status_code in {403, 404, 405}, (who, method, url, response.status_code)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("who", ["office", "leader"])
+def test_another_units_exports_and_pages_reveal_nothing(client, world, other_unit_accounts, who):
+    """The round's id in a query string: 404 for exports, and lists, homes and the round list show
+    none of its rows or counts."""
+    from django.urls import reverse
+
+    client.force_login(other_unit_accounts[who])
+    inspection = world["inspection_id"]
+    export = client.get(reverse("reports:ledger-xlsx"), {"inspection": inspection, "as_of": "2024-01-01"})
+    assert export.status_code == 404
+    listing = client.get(reverse("ledger:item-list"), {"inspection": inspection})
+    assert listing.status_code == 200 and "整改事项1" not in listing.content.decode()
+    home = client.get("/", {"inspection": inspection})
+    assert home.status_code == 200
+    body = home.content.decode()
+    assert "测试巡视" not in body and "整改事项1" not in body
+    if who == "office":
+        rounds = client.get(reverse("ledger:inspection-list")).content.decode()
+        assert "测试巡视" not in rounds

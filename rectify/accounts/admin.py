@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from rectify.admin_base import ReadOnlyAdminMixin
 
 from . import services
-from .models import AuditEvent, Department, Leader, User
+from .models import AuditEvent, Department, Leader, Unit, User
 from .roles import Role
 
 # Roles are the five groups of roles.py, assigned on the user form; the groups' own permission
@@ -38,20 +38,20 @@ PRIVILEGE_FIELDS = [*ACCESS_FIELDS, "is_staff", "is_superuser", "user_permission
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "full_name", "department", "role_list", "is_active", "last_login"]
-    list_filter = ["groups", "department", "is_active"]
-    list_select_related = ["department"]
+    list_display = ["username", "full_name", "unit", "department", "role_list", "is_active", "last_login"]
+    list_filter = ["groups", "unit", "department", "is_active"]
+    list_select_related = ["unit", "department"]
     search_fields = ["username", "full_name", "email"]
     filter_horizontal = []
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("个人信息"), {"fields": ["full_name", "email", "phone", "department"]}),
+        (_("个人信息"), {"fields": ["full_name", "email", "phone", "unit", "department"]}),
         (_("角色与状态"), {"fields": ["groups", "is_active", "must_change_password", "is_staff", "is_superuser"]}),
         (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,
-        (_("单位信息"), {"fields": ["full_name", "department", "groups"]}),
+        (_("单位信息"), {"fields": ["full_name", "unit", "department", "groups"]}),
     ]
     readonly_fields = ["is_staff", "is_superuser", "last_login", "date_joined"]
     actions = ["deactivate_accounts", "clear_lockouts", "reset_two_factor"]
@@ -143,9 +143,21 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(request, f"已重置双因素认证：{names}。")
 
 
-class ReferenceDataAdmin(SimpleHistoryAdmin):
-    """Departments and leaders: those that items or accounts refer to are deactivated, not deleted."""
+class ReferenceDataForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.check_unit_move(self.instance, cleaned.get("unit"))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
 
+
+class ReferenceDataAdmin(SimpleHistoryAdmin):
+    """Departments and leaders: those that items or accounts refer to are deactivated, not deleted,
+    and stay in their unit."""
+
+    form = ReferenceDataForm
     actions = ["deactivate", "activate"]
 
     def has_delete_permission(self, request, obj=None):
@@ -169,19 +181,64 @@ class ReferenceDataAdmin(SimpleHistoryAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(ReferenceDataAdmin):
-    list_display = ["name", "sort_order", "is_active", "is_sample"]
+    list_display = ["name", "unit", "sort_order", "is_active", "is_sample"]
     list_editable = ["sort_order"]
+    list_select_related = ["unit"]
     search_fields = ["name"]
-    list_filter = ["is_active", "is_sample"]
+    list_filter = ["unit", "is_active", "is_sample"]
 
 
 @admin.register(Leader)
 class LeaderAdmin(ReferenceDataAdmin):
-    list_display = ["name", "position", "user", "sort_order", "is_active", "is_sample"]
-    list_select_related = ["user"]
+    list_display = ["name", "position", "unit", "user", "sort_order", "is_active", "is_sample"]
+    list_select_related = ["unit", "user"]
     search_fields = ["name", "position"]
-    list_filter = ["is_active", "is_sample"]
+    list_filter = ["unit", "is_active", "is_sample"]
     autocomplete_fields = ["user"]
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "kind", "parent", "sort_order"]
+
+    def clean_parent(self):
+        parent = self.cleaned_data["parent"]
+        unit = self.instance
+        if unit.pk and parent is not None and parent.path.startswith(unit.path):
+            raise ValidationError(f"不能把“{unit}”移到它自己或它的下级单位“{parent}”之下。")
+        return parent
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    """The unit tree; paths are kept by rectify/accounts/services.py."""
+
+    form = UnitForm
+    list_display = ["indented_name", "short_name", "kind", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "short_name"]
+    list_filter = ["kind"]
+
+    @admin.display(description=_("单位名称"), ordering="path")
+    def indented_name(self, unit):
+        return "　" * (unit.depth - 1) + unit.name
+
+    def has_delete_permission(self, request, obj=None):
+        return rules.has_perm("accounts.delete_unit", request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            if not change:
+                created = services.create_unit(
+                    name=obj.name, short_name=obj.short_name, kind=obj.kind, parent=obj.parent
+                )
+                obj.pk, obj.path = created.pk, created.path
+                return
+            parent = obj.parent
+            obj.parent = Unit.objects.get(pk=obj.pk).parent  # moved below, with the subtree's paths
+            obj.save(update_fields=["name", "short_name", "kind", "sort_order"])
+            services.set_unit_parent(unit=obj, parent=parent)
 
 
 @admin.register(AuditEvent)

@@ -25,7 +25,9 @@ class TokenForm(forms.Form):
 class MessageSettingsForm(BootstrapMixin, forms.Form):
     """How the user wants to be told of events (the profile page)."""
 
-    notify_channel = forms.ChoiceField(label="消息接收方式", choices=User.NotifyChannel.choices, widget=forms.RadioSelect)
+    notify_channel = forms.ChoiceField(
+        label="消息接收方式", choices=User.NotifyChannel.choices, widget=forms.RadioSelect
+    )
     email = forms.EmailField(
         label="电子邮箱",
         required=False,

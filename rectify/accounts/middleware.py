@@ -34,7 +34,6 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
 
-
 class AuditContextMiddleware:
     """Makes the request known to audit events written deeper down (services, commands see none)."""
 

@@ -10,6 +10,55 @@ from .channels import validate_channel_url
 from .roles import Role
 
 
+class Unit(models.Model):
+    """An inspected unit (被巡视/巡察单位, the 整改责任主体), placed in the supervision tree.
+
+    ``path`` is a materialised path: each ancestor's primary key, zero-padded, then the unit's
+    own, e.g. ``000001/000004/``. A unit's whole subtree is one indexed prefix query
+    (``path__startswith``); rectify/accounts/units.py keeps the paths and asks them."""
+
+    class Kind(models.TextChoices):
+        PARTY_COMMITTEE = "party_committee", _("党委")
+        PARTY_GROUP = "party_group", _("党组")
+        WORKING_COMMITTEE = "working_committee", _("党工委")
+        ENTERPRISE = "enterprise", _("企业")
+        SCHOOL = "school", _("学校")
+        HOSPITAL = "hospital", _("医院")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = models.CharField(_("单位类型"), max_length=20, choices=Kind.choices, default=Kind.PARTY_COMMITTEE)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(_("层级路径"), max_length=255, unique=True, editable=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["path"]
+        indexes = [
+            # LIKE 'prefix%' uses a B-tree index on PostgreSQL only with the pattern operator class.
+            models.Index(fields=["path"], name="unit_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """The short name where there is one: what tables and selectors show."""
+        return self.short_name or self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
 class ReferenceData(models.Model):
     """What departments and leaders share: their order in lists, whether the seed's sample values
     filled them in, and deactivation (referenced rows are deactivated, never deleted)."""
@@ -27,7 +76,8 @@ class ReferenceData(models.Model):
 class Department(ReferenceData):
     """A responsible department (责任部门) of the inspected unit."""
 
-    name = models.CharField(_("名称"), max_length=100, unique=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="departments")
+    name = models.CharField(_("名称"), max_length=100)
     notify_url = models.CharField(
         _("部门通知渠道"),
         max_length=1000,
@@ -42,6 +92,9 @@ class Department(ReferenceData):
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
         ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="department_unique_name_per_unit"),
+        ]
 
     def __str__(self):
         return self.name
@@ -50,6 +103,7 @@ class Department(ReferenceData):
 class Leader(ReferenceData):
     """A responsible leader (责任领导); may be linked to a user account."""
 
+    unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="leaders")
     name = models.CharField(_("姓名"), max_length=50)
     position = models.CharField(_("职务"), max_length=100)
     user = models.OneToOneField(
@@ -68,7 +122,7 @@ class Leader(ReferenceData):
         verbose_name_plural = _("责任领导")
         ordering = ["sort_order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "position"], name="leader_unique_name_position"),
+            models.UniqueConstraint(fields=["unit", "name", "position"], name="leader_unique_per_unit"),
         ]
 
     def __str__(self):
@@ -84,6 +138,17 @@ class User(AbstractUser):
         DEPARTMENT = "department", _("部门通知渠道（并在系统内提醒）")
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        help_text=_(
+            "账户只能看到本单位及下级单位。纪工委工作人员不指定单位（或指定上级单位）即为巡察办，可查看所辖各单位。"
+        ),
+    )
     department = models.ForeignKey(
         Department,
         verbose_name=_("所属部门"),
@@ -116,6 +181,20 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return role.value in self.role_names
+
+    @cached_property
+    def scope_path(self) -> str:
+        """The path of the unit whose subtree the user sees (``""``: all), read once per request."""
+        from .units import scope_path
+
+        return scope_path(self)
+
+    @cached_property
+    def units_with_own_office(self) -> frozenset[int]:
+        """The units whose 销号 decisions stay with their own office, read once per request."""
+        from .units import units_with_own_office
+
+        return units_with_own_office()
 
 
 class AuditEvent(models.Model):

@@ -54,7 +54,7 @@ rules.add_perm("accounts.delete_user", rules.always_deny)
 # Departments and leaders are kept by the system administrator and by the discipline office (a
 # ledger import may name new ones); those that items or accounts refer to are deactivated, not deleted.
 can_keep_reference_data = is_sysadmin | is_discipline_office
-for model in ("department", "leader"):
+for model in ("unit", "department", "leader"):
     for action in ("view", "add", "change"):
         rules.add_perm(f"accounts.{action}_{model}", can_keep_reference_data)
     rules.add_perm(f"accounts.delete_{model}", (can_keep_reference_data | rules.is_superuser) & is_unreferenced)

@@ -18,21 +18,26 @@ def is_referenced(obj: models.Model) -> bool:
     return False
 
 
-def _active_or_kept(model, keep) -> models.QuerySet:
-    """``keep``: primary keys, or a query of them (used as a subquery)."""
+def _active_or_kept(model, keep, units) -> models.QuerySet:
+    """``keep``: primary keys, or a query of them (used as a subquery); ``units``: a unit, a query
+    of units, or None (all units)."""
     if not isinstance(keep, models.QuerySet):
         keep = [pk for pk in keep if pk is not None]
-    return model.objects.filter(Q(is_active=True) | Q(pk__in=keep))
+    rows = model.objects.filter(Q(is_active=True) | Q(pk__in=keep))
+    if isinstance(units, models.QuerySet):
+        return rows.filter(unit__in=units)
+    return rows if units is None else rows.filter(unit=units)
 
 
-def choosable_departments(keep=()) -> models.QuerySet:
-    """Departments a form offers: the active ones, plus those in ``keep`` (the primary keys of what the item already names)."""
-    return _active_or_kept(Department, keep)
+def choosable_departments(keep=(), *, units=None) -> models.QuerySet:
+    """Departments a form offers: the active ones of ``units``, plus those in ``keep`` (the primary
+    keys of what the item already names)."""
+    return _active_or_kept(Department, keep, units)
 
 
-def choosable_leaders(keep=()) -> models.QuerySet:
-    """Leaders a form offers: the active ones, plus those in ``keep``."""
-    return _active_or_kept(Leader, keep)
+def choosable_leaders(keep=(), *, units=None) -> models.QuerySet:
+    """Leaders a form offers: the active ones of ``units``, plus those in ``keep``."""
+    return _active_or_kept(Leader, keep, units)
 
 
 def second_factor_required(user) -> bool:

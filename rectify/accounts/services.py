@@ -14,14 +14,14 @@ from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
-from .models import AuditEvent, Department, Leader, User
+from . import audit, units
+from .models import AuditEvent, Department, Leader, Unit, User
 from .roles import ADMIN_SITE_ROLES, Role
 
 YES, NO = "是", "否"
@@ -39,6 +39,7 @@ class AccountState:
     full_name: str
     email: str
     phone: str
+    unit: str
     department: str
     is_active: bool
     is_staff: bool
@@ -49,12 +50,13 @@ class AccountState:
     @classmethod
     def of(cls, user: User) -> "AccountState":
         """The account as stored now (read afresh, not from a form-modified instance)."""
-        stored = User.objects.select_related("department").prefetch_related("groups").get(pk=user.pk)
+        stored = User.objects.select_related("unit", "department").prefetch_related("groups").get(pk=user.pk)
         return cls(
             username=stored.username,
             full_name=stored.full_name,
             email=stored.email,
             phone=stored.phone,
+            unit=str(stored.unit or ""),
             department=str(stored.department or ""),
             is_active=stored.is_active,
             is_staff=stored.is_staff,
@@ -70,6 +72,7 @@ _LABELS = {
     "full_name": "姓名",
     "email": "电子邮件地址",
     "phone": "联系电话",
+    "unit": "所属单位",
     "department": "所属部门",
     "is_active": "有效",
     "is_staff": "可登录管理后台",
@@ -130,7 +133,7 @@ def record_account_changes(
         events.append(audit.record(AuditEvent.Kind.ACCOUNT_DEACTIVATED, **record, changes=changes))
     if not creating:
         other = {}
-        for name in ("username", "full_name", "email", "phone", "department", "must_change_password"):
+        for name in ("username", "full_name", "email", "phone", "unit", "department", "must_change_password"):
             if getattr(before, name) != getattr(after, name):
                 other.update(_change(name, getattr(before, name), getattr(after, name)))
         if after.is_active and not before.is_active:
@@ -154,6 +157,18 @@ class AccountError(ValidationError):
     """An account change that was refused; the message says why, in Chinese."""
 
 
+def find_unit(name: str) -> Unit:
+    """The unit called ``name`` (its full or short name), or a Chinese error listing the units."""
+    name = name.strip()
+    found = list(Unit.objects.filter(models.Q(name=name) | models.Q(short_name=name))[:2])
+    if len(found) == 1:
+        return found[0]
+    names = "、".join(Unit.objects.values_list("name", flat=True)) or "（无）"
+    if found:
+        raise AccountError(f"简称“{name}”对应多个单位，请写单位全称。现有单位：{names}")
+    raise AccountError(f"单位“{name}”不存在。现有单位：{names}")
+
+
 @transaction.atomic
 def create_account(
     *,
@@ -161,27 +176,38 @@ def create_account(
     role: Role,
     password: str,
     department: str = "",
+    unit: str = "",
     full_name: str = "",
     request=None,
     actor: User | None = None,
     via: str = "",
 ) -> User:
-    """A new account in one role, whose password must be changed at first login. ``via`` says how
-    (for the audit log), e.g. the command that created it."""
+    """A new account in one role, whose password must be changed at first login. ``unit`` ties it
+    to a unit (its full or short name); ``department`` is looked up in that unit, or in the only
+    unit that has one of that name. ``via`` says how (for the audit log), e.g. the command."""
     username = username.strip()
     if not username:
         raise AccountError("用户名不能为空。")
     if User.objects.filter(username__iexact=username).exists():
         raise AccountError(f"用户名“{username}”已存在，未创建账户。")
-    unit = None
+    home = find_unit(unit) if unit else None
+    member_of = None
     if department:
-        unit = Department.objects.filter(name=department.strip(), is_active=True).first()
-        if unit is None:
-            names = "、".join(Department.objects.filter(is_active=True).values_list("name", flat=True)) or "（无）"
+        candidates = Department.objects.filter(name=department.strip(), is_active=True)
+        if home is not None:
+            candidates = candidates.filter(unit__in=units.subtree(home))
+        found = list(candidates.select_related("unit")[:2])
+        if not found:
+            names = "、".join(choosable_names(home)) or "（无）"
             raise AccountError(f"部门“{department}”不存在或已停用，未创建账户。现有部门：{names}")
-    if role == Role.LIAISON and unit is None:
+        if len(found) > 1:
+            raise AccountError(f"多个单位都有部门“{department}”，请用 --unit 指定单位，未创建账户。")
+        member_of = found[0]
+    if role == Role.LIAISON and member_of is None:
         raise AccountError("部门联络员须指定所属部门，未创建账户。")
-    user = User(username=username, full_name=full_name.strip(), department=unit, must_change_password=True)
+    user = User(
+        username=username, full_name=full_name.strip(), unit=home, department=member_of, must_change_password=True
+    )
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -192,6 +218,13 @@ def create_account(
     sync_admin_site_access(user)
     record_account_changes(request=request, actor=actor, user=user, before=None, detail=via)
     return user
+
+
+def choosable_names(unit: Unit | None) -> list[str]:
+    departments = Department.objects.filter(is_active=True)
+    if unit is not None:
+        departments = departments.filter(unit__in=units.subtree(unit))
+    return list(departments.values_list("name", flat=True))
 
 
 @transaction.atomic
@@ -253,6 +286,78 @@ def set_reference_active(*, objects, active: bool) -> int:
             obj.save(update_fields=["is_active"])
             count += 1
     return count
+
+
+# --- Units ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_unit(*, name: str, short_name: str = "", kind: str = Unit.Kind.PARTY_COMMITTEE, parent=None) -> Unit:
+    """A unit under ``parent`` (None: a top unit), with its materialised path (the parent row is
+    locked while its next child's place is taken; the path's unique index guards top units)."""
+    if parent is not None:
+        parent = Unit.objects.select_for_update().get(pk=parent.pk)
+    path = units.next_child_path(parent)
+    return Unit.objects.create(name=name, short_name=short_name, kind=kind, parent=parent, path=path)
+
+
+@transaction.atomic
+def set_unit_parent(*, unit: Unit, parent: Unit | None) -> Unit:
+    """Move ``unit`` (and its subtree) under ``parent``; a unit cannot go under itself or below."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.parent_id == (parent.pk if parent else None):
+        return unit
+    if parent is not None and parent.path.startswith(unit.path):
+        raise ValidationError({"parent": f"不能把“{unit}”移到它自己或它的下级单位“{parent}”之下。"})
+    old_path = unit.path
+    if parent is not None:
+        parent = Unit.objects.select_for_update().get(pk=parent.pk)
+    new_path = units.next_child_path(parent)
+    members = list(Unit.objects.select_for_update().filter(path__startswith=old_path))
+    for member in members:
+        member.path = new_path + member.path[len(old_path) :]
+        member.save(update_fields=["path"])
+    unit.parent = parent
+    unit.path = new_path
+    unit.save(update_fields=["parent", "path"])
+    return unit
+
+
+def unit_for_round(*, chosen: Unit | None = None, names: tuple[str, ...] = ()) -> Unit:
+    """The unit a new round (from an import) goes into: the one chosen; else the unit one of
+    ``names`` (the file's 整改责任主体 / 被巡视单位) names; else the installation's only unit; on an
+    empty installation a new unit named by the file. Several units and no match: a Chinese error."""
+    if chosen is not None:
+        return chosen
+    names = tuple(name.strip() for name in names if name and name.strip())
+    for name in names:
+        found = Unit.objects.filter(models.Q(name=name) | models.Q(short_name=name)).first()
+        if found is not None:
+            return found
+    only = units.sole_unit()
+    if only is not None:
+        return only
+    if not Unit.objects.exists():
+        name = names[0] if names else "本单位"
+        short_name = names[1] if len(names) > 1 and names[1] != name else ""
+        return create_unit(name=name[:100], short_name=short_name[:50])
+    listed = "、".join(Unit.objects.values_list("name", flat=True))
+    raise ValidationError(f"文件未写明属于哪个单位，请选择单位。现有单位：{listed}")
+
+
+def check_unit_move(obj: Department | Leader, unit: Unit | None) -> None:
+    """Refuse to move a department or leader to another unit while items or accounts refer to it."""
+    if obj.pk is None or unit is None or obj.unit_id == unit.pk:
+        return
+    from .selectors import is_referenced
+
+    if is_referenced(obj):
+        raise ValidationError(
+            {
+                "unit": f"“{obj}”已被整改事项或账户引用，不能移到其他单位；请在“{unit}”新建，"
+                "或先把引用它的事项改为其他部门（领导）。"
+            }
+        )
 
 
 # --- Two-factor login ---------------------------------------------------------------------------

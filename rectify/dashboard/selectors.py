@@ -160,8 +160,7 @@ def figures_from_groups(rows: list[GroupRow]) -> StatusFigures:
 def escalation_figures(rows: list[GroupRow]) -> list[tuple[int, str, int]]:
     """Items by their highest open 督办等级 (level, label, count), from ``by_department``'s rows."""
     return [
-        (level, str(label), sum(row.levels.get(level, 0) for row in rows))
-        for level, label in Escalation.Level.choices
+        (level, str(label), sum(row.levels.get(level, 0) for row in rows)) for level, label in Escalation.Level.choices
     ]
 
 

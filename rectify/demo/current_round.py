@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from rectify.accounts.demo import seed_unit
 from rectify.accounts.models import Department, Leader, User
 from rectify.ledger import services
 from rectify.ledger.models import FeedbackProblem, Inspection, Measure, RectificationItem
@@ -61,8 +62,13 @@ def load_demo_round(*, today: datetime.date | None = None) -> Inspection | None:
         return None
     office = User.objects.get(username="office")
     liaisons = {user.department.name: user for user in User.objects.filter(username__in=["liaison", "liaison2"])}
-    leader = Leader.objects.filter(user__username="leader").first() or Leader.objects.order_by("pk").first()
+    unit = seed_unit()
+    leader = (
+        Leader.objects.filter(unit=unit, user__username="leader").first()
+        or Leader.objects.filter(unit=unit).order_by("pk").first()
+    )
     inspection = Inspection.objects.create(
+        unit=unit,
         name=demo_round_name(today),
         kind=Inspection.Kind.PATROL,
         deploying_body="市委",
@@ -87,7 +93,9 @@ def load_demo_round(*, today: datetime.date | None = None) -> Inspection | None:
                 problem=problem,
                 number=number,
                 title=demo.title,
-                lead_department=Department.objects.get_or_create(name=demo.department, defaults={"is_sample": True})[0],
+                lead_department=Department.objects.get_or_create(
+                    unit=unit, name=demo.department, defaults={"is_sample": True}
+                )[0],
                 deadline=today + datetime.timedelta(days=demo.deadline_in_days),
                 note=f"演示数据：日期随今天而定。{DEMO_MARK}",
             )

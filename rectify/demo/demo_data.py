@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rectify.accounts.models import Department, Leader
+from rectify.accounts.models import Department, Leader, Unit
+from rectify.accounts.services import create_unit
 from rectify.chinese import chinese_date, chinese_number
 from rectify.ledger import revision
 from rectify.ledger.bulk import BulkWriter
@@ -289,11 +290,13 @@ def generate_demo_data(
         raise ValueError("inspections must be between 1 and the number of items")
     started = time.perf_counter()
     with _bulk_load_session(), connection.constraint_checks_disabled(), transaction.atomic():
+        unit = _unit()
         generator = _Generator(
             rng=random.Random(seed),
             today=today or timezone.localdate(),
-            departments=_departments(),
-            leaders=_leaders(),
+            unit=unit,
+            departments=_departments(unit),
+            leaders=_leaders(unit),
         )
         summary = generator.run(items, inspections, on_progress, batch_size, started)
         # As loaddata does: the rows went in unchecked (where the database allows), so check them now.
@@ -330,19 +333,26 @@ def default_inspection_count(items: int) -> int:
     return max(1, items // 1000)
 
 
-def _departments() -> list[Department]:
+def _unit() -> Unit:
+    """The unit the generated rounds go into: the first unit (the seed's), else a new one."""
+    return Unit.objects.order_by("path").first() or create_unit(name="演示单位", short_name="演示")
+
+
+def _departments(unit: Unit) -> list[Department]:
     departments = []
     for order, name in enumerate(DEPARTMENTS, start=1):
-        department, _ = Department.objects.get_or_create(name=name, defaults={"is_sample": True, "sort_order": order})
+        department, _ = Department.objects.get_or_create(
+            unit=unit, name=name, defaults={"is_sample": True, "sort_order": order}
+        )
         departments.append(department)
     return departments
 
 
-def _leaders() -> list[Leader]:
+def _leaders(unit: Unit) -> list[Leader]:
     leaders = []
     for order, (name, position) in enumerate(LEADERS, start=1):
         leader, _ = Leader.objects.get_or_create(
-            name=name, position=position, defaults={"is_sample": True, "sort_order": order}
+            unit=unit, name=name, position=position, defaults={"is_sample": True, "sort_order": order}
         )
         leaders.append(leader)
     return leaders
@@ -360,9 +370,10 @@ class _InspectionPlan:
 
 
 class _Generator:
-    def __init__(self, *, rng: random.Random, today: datetime.date, departments, leaders):
+    def __init__(self, *, rng: random.Random, today: datetime.date, unit: Unit, departments, leaders):
         self.rng = rng
         self.today = today
+        self.unit = unit
         self.last_day = today - datetime.timedelta(days=1)  # history never lies in the future
         self.department_ids = [d.pk for d in departments]
         self.leader_ids = [leader.pk for leader in leaders]
@@ -479,6 +490,7 @@ class _Generator:
         pk = self.inspections.allocate()
         row = {
             "id": pk,
+            "unit_id": self.unit.pk,
             "name": f"{feedback.year}年{body}{kind_label}{unit}",
             "kind": kind.value,
             "deploying_body": deploying,

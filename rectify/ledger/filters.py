@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rectify.accounts.selectors import choosable_departments, choosable_leaders
+from rectify.accounts.units import units_visible_to
 from rectify.forms import CompactFilterForm
 
 from .models import Escalation, FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
@@ -44,6 +45,18 @@ class ItemFilter(django_filters.FilterSet):
         fields = ["inspection", "problem", "status", "lead_department", "kind", "deadline"]
         form = CompactFilterForm
 
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None and user.scope_path:
+            # Only what belongs to the user's units is offered (accounts/units.py).
+            units = units_visible_to(user)
+            filters = self.filters
+            filters["inspection"].queryset = filters["inspection"].queryset.filter(unit__in=units)
+            filters["lead_department"].queryset = choosable_departments(units=units)
+            filters["leader"].queryset = choosable_leaders(units=units)
+        self._limit_problem_choices()
+
     def filter_keyword(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -74,10 +87,6 @@ class ItemFilter(django_filters.FilterSet):
         open_steps = Escalation.objects.filter(closed_on__isnull=True)
         higher = open_steps.filter(level__gt=value).values("item_id")
         return queryset.filter(pk__in=open_steps.filter(level=value).values("item_id")).exclude(pk__in=higher)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._limit_problem_choices()
 
     def _limit_problem_choices(self):
         """Offer the problems of the chosen inspection only: a provincial office has thousands."""

@@ -49,11 +49,12 @@ class ItemEditForm(BootstrapModelForm):
         # Deactivated departments and leaders are offered only where the item already names them.
         item = self.instance
         named = item.pk is not None
-        self.fields["leaders"].queryset = choosable_leaders(item.leaders.values("pk") if named else ())
+        unit = item.inspection.unit_id if item.inspection_id else None
+        self.fields["leaders"].queryset = choosable_leaders(item.leaders.values("pk") if named else (), units=unit)
         self.fields["co_departments"].queryset = choosable_departments(
-            item.co_departments.values("pk") if named else ()
+            item.co_departments.values("pk") if named else (), units=unit
         )
-        self.fields["lead_department"].queryset = choosable_departments([item.lead_department_id])
+        self.fields["lead_department"].queryset = choosable_departments([item.lead_department_id], units=unit)
 
     def clean(self):
         cleaned = super().clean()

@@ -63,9 +63,7 @@ def _checks():
         ),
         (
             "销号申请由申请人本人审核，却未记为本人审核（四眼原则）",
-            items.filter(
-                signoffs__reviewed_by=F("signoffs__requested_by"), signoffs__self_reviewed=False
-            ),
+            items.filter(signoffs__reviewed_by=F("signoffs__requested_by"), signoffs__self_reviewed=False),
         ),
         (
             "延期申请由申请人本人审核，却未记为本人审核（四眼原则）",
@@ -82,10 +80,6 @@ def broken_invariants() -> list[Violation]:
     """Every violation, by rule and then by round and number."""
     found = []
     for rule, queryset in _checks():
-        rows = (
-            queryset.order_by("inspection_id", "number")
-            .values_list("pk", "number", "inspection__name")
-            .distinct()
-        )
+        rows = queryset.order_by("inspection_id", "number").values_list("pk", "number", "inspection__name").distinct()
         found += [Violation(rule, pk, f"{name} 第{number}项") for pk, number, name in rows]
     return found

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from rectify.accounts.models import Department, Leader
+from rectify.accounts.models import Department, Leader, Unit
 
 from .numbering import measure_label, problem_label
 from .querysets import InspectionQuerySet, RectificationItemQuerySet
@@ -40,6 +40,7 @@ class Inspection(models.Model):
         AUDIT = "audit", _("审计")
         OTHER = "other", _("其他")
 
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="inspections")
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.INSPECTION)
     deploying_body = models.CharField(_("部署单位"), max_length=100, blank=True, help_text=_("如：省委"))
@@ -190,9 +191,7 @@ class RectificationItem(FSMModelMixin, models.Model):
     original_deadline = models.DateField(
         _("原完成时限"), null=True, blank=True, help_text=_("批准延期后保留的原定时限。")
     )
-    status = FSMField(
-        _("完成状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, protected=True
-    )
+    status = FSMField(_("完成状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, protected=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     next_review_on = models.DateField(
         _("下次复查日期"), null=True, blank=True, help_text=_("认定长期坚持时确定的下次复查日期。")
@@ -521,7 +520,9 @@ class Escalation(models.Model):
         RectificationItem, verbose_name=_("整改事项"), on_delete=models.CASCADE, related_name="escalations"
     )
     level = models.PositiveSmallIntegerField(_("督办等级"), choices=Level.choices)
-    cycle = models.CharField(_("对应完成时限"), max_length=10, help_text=_("升级时的完成时限（YYYY-MM-DD），无时限为“-”。"))
+    cycle = models.CharField(
+        _("对应完成时限"), max_length=10, help_text=_("升级时的完成时限（YYYY-MM-DD），无时限为“-”。")
+    )
     raised_on = models.DateField(_("升级日期"))
     days_overdue = models.IntegerField(_("逾期天数"), default=0)
     reason = models.CharField(_("升级原因"), max_length=300)

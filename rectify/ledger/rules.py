@@ -5,11 +5,16 @@
 - A department liaison reads the items their department leads or co-operates on, and works
   (progress, evidence, measures, 销号 and extension requests) only on those their department leads.
 - The system administrator and the auditor do not read the ledger (separation of duties).
+
+Units (rectify/accounts/units.py): everyone reads only the units in their scope. A unit's own
+office decides for it (edits, 销号 and extensions, long-term designation); office staff above it
+(the supervising office) read it, run 回头看 and stand in only where the unit has no office.
 """
 
 import rules
 from django.conf import settings
 
+from rectify.accounts import units
 from rectify.accounts.rules import is_discipline_office, is_leader, is_liaison
 
 LEDGER_MODELS = (
@@ -44,6 +49,25 @@ def is_co_department_liaison(user, item) -> bool:
     return any(department.pk == user.department_id for department in item.co_departments.all())
 
 
+def _unit_of(obj):
+    """The unit an item, a 销号/extension request or a round belongs to."""
+    item = getattr(obj, "item", obj)
+    inspection = getattr(item, "inspection", item)
+    return getattr(inspection, "unit", None)
+
+
+@rules.predicate
+def is_in_users_units(user, obj) -> bool:
+    unit = _unit_of(obj)
+    return unit is not None and units.in_scope(user, unit)
+
+
+@rules.predicate
+def decides_for_unit(user, obj) -> bool:
+    unit = _unit_of(obj)
+    return unit is not None and units.decides_for(user, unit)
+
+
 @rules.predicate
 def item_is_open(user, item) -> bool:
     """Completed items take no more work until the discipline office reopens them."""
@@ -65,21 +89,26 @@ def request_is_pending(user, request) -> bool:
 
 
 can_read_ledger = is_discipline_office | is_leader | is_liaison
-can_view_item = (
+can_view_item = is_in_users_units & (
     is_discipline_office | is_leader | (is_liaison & (is_lead_department_liaison | is_co_department_liaison))
 )
-can_work_on_item = (is_discipline_office | (is_liaison & is_lead_department_liaison)) & item_is_open
+is_units_office = is_discipline_office & decides_for_unit
+can_work_on_item = (is_units_office | (is_liaison & is_lead_department_liaison)) & item_is_open
 
 rules.add_perm("ledger.view_ledger", can_read_ledger)
 rules.add_perm("ledger.view_item", can_view_item)
 rules.add_perm("ledger.manage_ledger", is_discipline_office)
 # Draft notices cover every department's items: for those who see the whole ledger.
 rules.add_perm("ledger.read_notice_drafts", is_discipline_office | is_leader)
-rules.add_perm("ledger.edit_item", is_discipline_office)
+rules.add_perm("ledger.edit_item", is_units_office)
 rules.add_perm("ledger.work_on_item", can_work_on_item)
-rules.add_perm("ledger.review_item", is_discipline_office)
+rules.add_perm("ledger.review_item", is_units_office)
+# 回头看: the supervising office may reopen any item of its units, too.
+rules.add_perm("ledger.reopen_item", is_discipline_office & is_in_users_units)
 # Asked with a SignOff or Extension: may the user decide it?
-rules.add_perm("ledger.decide_request", is_discipline_office & request_is_pending & is_not_own_request)
+rules.add_perm("ledger.decide_request", is_units_office & request_is_pending & is_not_own_request)
+# Asked with a round: may the user keep it (its notice records, its deletion)?
+rules.add_perm("ledger.manage_round", is_units_office)
 
 # The admin index shows the ledger app to the discipline office only (module permission).
 rules.add_perm("ledger", is_discipline_office)

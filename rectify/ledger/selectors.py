@@ -14,9 +14,11 @@ from .status import TRANSITIONS, Status, completion_rate
 
 
 def items_visible_to(user: User) -> QuerySet[RectificationItem]:
-    """Every item the user may read: the discipline office and leaders all of them, a liaison
-    those their department leads or co-operates on, anyone else none."""
+    """Every item the user may read: the discipline office and leaders all of them in their units
+    (accounts/units.py), a liaison those their department leads or co-operates on, anyone else none."""
     items = RectificationItem.objects.of_active_rounds()
+    if user.scope_path:
+        items = items.filter(inspection_id__in=inspections_in_scope(user).values("pk"))
     if sees_whole_ledger(user):
         return items
     if user.has_role(Role.LIAISON) and user.department_id:
@@ -32,7 +34,7 @@ def get_item_for_user(user: User, pk: int) -> RectificationItem:
     try:
         return (
             items_visible_to(user)
-            .select_related("inspection", "problem", "lead_department")
+            .select_related("inspection__unit", "problem", "lead_department")
             .prefetch_related("leaders", "co_departments")
             .get(pk=pk)
         )
@@ -78,10 +80,19 @@ def sees_whole_ledger(user: User) -> bool:
     return user.has_role(Role.DISCIPLINE_OFFICE) or user.has_role(Role.LEADER)
 
 
+def inspections_in_scope(user: User) -> QuerySet[Inspection]:
+    """The rounds of the units the user sees (accounts/units.py), deleted ones aside."""
+    rounds = Inspection.objects.active()
+    if user.scope_path:
+        rounds = rounds.filter(unit__path__startswith=user.scope_path)
+    return rounds
+
+
 def inspections_visible_to(user: User) -> QuerySet[Inspection]:
-    """Inspections the user may pick: all for the whole-ledger roles, else those with a visible item."""
+    """Inspections the user may pick: those of their units for the whole-ledger roles, else those
+    with a visible item."""
     if sees_whole_ledger(user):
-        return Inspection.objects.active()
+        return inspections_in_scope(user)
     return Inspection.objects.active().filter(pk__in=items_visible_to(user).values("inspection_id"))
 
 
@@ -95,10 +106,14 @@ def available_transitions(item: RectificationItem, user: User) -> set[str]:
     }
 
 
-def inspection_rows() -> QuerySet[Inspection]:
-    """Every round, deleted ones last, with its item counts (one query): the office's round list."""
+def inspection_rows(user: User) -> QuerySet[Inspection]:
+    """Every round of the user's units, deleted ones last, with its item counts (one query): the
+    office's round list."""
+    rounds = Inspection.objects.all()
+    if user.scope_path:
+        rounds = rounds.filter(unit__path__startswith=user.scope_path)
     return (
-        Inspection.objects.select_related("deleted_by")
+        rounds.select_related("deleted_by", "unit")
         .annotate(
             item_total=Count("items"),
             completed_total=Count("items", filter=Q(items__status=Status.COMPLETED)),

@@ -50,6 +50,14 @@ def _locked_item(item_id: int) -> RectificationItem:
     return RectificationItem.objects.select_for_update().get(pk=item_id)
 
 
+def _check_same_unit(item: RectificationItem, *, departments: Iterable[Department], leaders: Iterable[Leader]) -> None:
+    """An item names only departments and leaders of its round's unit."""
+    unit_id = item.inspection.unit_id
+    strangers = [str(row) for row in [*departments, *leaders] if row is not None and row.unit_id != unit_id]
+    if strangers:
+        raise WorkflowError(f"{'、'.join(strangers)}不属于本事项所在单位，不能指定。")
+
+
 def _save_item(item: RectificationItem, *, user: User, reason: str = "", fields: Iterable[str] = ()) -> None:
     """Save with a bumped version, so that concurrent editors notice (the row is locked)."""
     item.version += 1
@@ -91,6 +99,13 @@ def update_item(
     for name, value in changes.items():
         setattr(item, name, value)
     item.full_clean(exclude=["version"])
+    _check_same_unit(
+        item,
+        departments=[item.lead_department, *(co_departments or ())]
+        if item.lead_department_id
+        else co_departments or (),
+        leaders=leaders or (),
+    )
     if leaders is not None:
         item.leaders.set(leaders)
     if co_departments is not None:
@@ -113,7 +128,17 @@ def _describe(item: RectificationItem) -> dict[str, str]:
     """The item's editable fields as a reader sees them, for the audit trail's old → new."""
     return {
         str(RectificationItem._meta.get_field(name).verbose_name): _text(getattr(item, name))
-        for name in ("title", "detail", "goal", "kind", "lead_department", "contact_person", "deadline", "summary", "note")
+        for name in (
+            "title",
+            "detail",
+            "goal",
+            "kind",
+            "lead_department",
+            "contact_person",
+            "deadline",
+            "summary",
+            "note",
+        )
     }
 
 
@@ -345,7 +370,10 @@ def return_signoff(*, item_id: int, signoff_id: int, user: User, reason: str) ->
         user=user,
         obj=item,
         detail=f"{reason.strip()}{_self_note(signoff)}",
-        changes={**_status_change(Status.PENDING_SIGNOFF, item), "退回次数": [str(item.return_count - 1), str(item.return_count)]},
+        changes={
+            **_status_change(Status.PENDING_SIGNOFF, item),
+            "退回次数": [str(item.return_count - 1), str(item.return_count)],
+        },
     )
     events.signoff_decided(item, signoff, actor=user, approved=False)
     return signoff
@@ -452,7 +480,9 @@ def decide_extension(*, item_id: int, extension_id: int, user: User, approve: bo
         Kind.EXTENSION_DECIDED,
         user=user,
         obj=item,
-        detail=("批准" if approve else "不予批准") + (f"：{note.strip()}" if note.strip() else "") + _self_note(extension),
+        detail=("批准" if approve else "不予批准")
+        + (f"：{note.strip()}" if note.strip() else "")
+        + _self_note(extension),
         changes={"完成时限": [_text(old_deadline), _text(item.deadline)]} if approve else {},
     )
     events.extension_decided(item, extension, actor=user, approved=approve)
@@ -511,7 +541,10 @@ def _locked_items(item_ids: Sequence[int]) -> list[RectificationItem]:
     if not item_ids:
         raise WorkflowError("请至少选择一个整改事项。")
     items = list(
-        RectificationItem.objects.select_for_update().filter(pk__in=item_ids).select_related("inspection").order_by("pk")
+        RectificationItem.objects.select_for_update(of=("self", "inspection"))
+        .filter(pk__in=item_ids)
+        .select_related("inspection__unit")
+        .order_by("pk")
     )
     if len(items) != len(set(item_ids)):
         raise WorkflowError("所选整改事项中有的已不存在，请刷新页面后重试。")
@@ -543,6 +576,9 @@ def bulk_apply(
     numbers = "、".join(str(item.number) for item in items)
     try:
         for item in items:
+            if not user.has_perm("ledger.edit_item", item):
+                raise WorkflowError(f"该事项属于{item.inspection.unit}，由该单位纪工委处理")
+            _check_same_unit(item, departments=[lead_department] if lead_department else [], leaders=leaders)
             if action == BulkAction.APPROVE:
                 approve_signoff(item_id=item.pk, signoff_id=_pending_signoff(item).pk, user=user)
             elif action == BulkAction.RETURN:
@@ -550,7 +586,9 @@ def bulk_apply(
             elif action == BulkAction.DEADLINE:
                 if not reason.strip():
                     raise WorkflowError("批量调整完成时限须填写理由。")
-                _move_deadline(_locked_item(item.pk), user=user, deadline=deadline, reason=f"批量调整完成时限：{reason.strip()}")
+                _move_deadline(
+                    _locked_item(item.pk), user=user, deadline=deadline, reason=f"批量调整完成时限：{reason.strip()}"
+                )
             elif action == BulkAction.DEPARTMENT:
                 if lead_department is None:
                     raise WorkflowError("请选择责任部门。")
@@ -602,7 +640,9 @@ def describe_bulk(
     if action == BulkAction.DEPARTMENT:
         return f"将责任部门设为「{lead_department}」"
     names = "、".join(str(leader) for leader in leaders)
-    return f"{'追加' if append else '替换为'}责任领导「{names}」" + ("（保留原有责任领导）" if append else "（原有责任领导将被移除）")
+    return f"{'追加' if append else '替换为'}责任领导「{names}」" + (
+        "（保留原有责任领导）" if append else "（原有责任领导将被移除）"
+    )
 
 
 # --- Rounds ---------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ TRANSITIONS = (
         "回头看，重新打开",
         frozenset({Status.COMPLETED, Status.ONGOING}),
         Status.IN_PROGRESS,
-        "ledger.review_item",
+        "ledger.reopen_item",
         "理由和新的完成时限",
     ),
 )

@@ -32,7 +32,7 @@ from .forms import (
     ReopenForm,
     SignOffForm,
 )
-from .models import Inspection, Measure, RectificationItem
+from .models import Measure, RectificationItem
 from .tables import ItemTable
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -54,7 +54,7 @@ def _errors(error: ValidationError | dict) -> str:
 
 @permission_required("ledger.view_ledger", raise_exception=True)
 def item_list(request):
-    item_filter = ItemFilter(request.GET, queryset=selectors.item_list_queryset(request.user))
+    item_filter = ItemFilter(request.GET, queryset=selectors.item_list_queryset(request.user), request=request)
     table = ItemTable(item_filter.qs, selectable=request.user.has_perm("ledger.manage_ledger"))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(
@@ -200,7 +200,9 @@ def download_evidence(request, pk: int, evidence_pk: int, inline: bool = False):
 def supervision_notice_docx(request, pk: int, escalation_pk: int):
     """The 督办通知单 of a 督办 step, rendered from its record."""
     item = _get_item_for_user(request, pk)
-    step = get_object_or_404(item.escalations.select_related("item__inspection", "item__lead_department"), pk=escalation_pk)
+    step = get_object_or_404(
+        item.escalations.select_related("item__inspection", "item__lead_department"), pk=escalation_pk
+    )
     if not step.notice_number:
         raise Http404("该督办记录没有督办通知单。")
     response = HttpResponse(supervision_notice.render(step), content_type=DOCX)
@@ -364,13 +366,15 @@ def bulk_action(request):
 
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def inspection_list(request):
-    return render(request, "ledger/inspection_list.html", {"inspections": selectors.inspection_rows()})
+    return render(request, "ledger/inspection_list.html", {"inspections": selectors.inspection_rows(request.user)})
 
 
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def inspection_delete(request, pk: int):
     """Deleting a round: the office types its name to confirm (soft delete, audited)."""
-    inspection = get_object_or_404(Inspection.objects.active(), pk=pk)
+    inspection = get_object_or_404(selectors.inspections_in_scope(request.user).select_related("unit"), pk=pk)
+    if not request.user.has_perm("ledger.manage_round", inspection):
+        raise PermissionDenied("该轮次由其所属单位的纪工委管理，巡察办不能删除。")
     if request.method == "POST":
         try:
             services.delete_inspection(

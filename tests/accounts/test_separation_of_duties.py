@@ -11,7 +11,7 @@ from rectify.accounts.roles import Role
 from rectify.ledger.filters import ItemFilter
 from rectify.ledger.forms import BulkActionForm, ItemEditForm
 from tests.conftest import PASSWORD, make_user
-from tests.factories import make_item
+from tests.factories import make_item, the_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,7 @@ class TestAdminIndexPerRole:
 
 class TestReferenceDataIsDeactivatedNotDeleted:
     def test_a_leader_of_an_item_cannot_be_deleted(self, client, sysadmin):
-        leader = Leader.objects.create(name="张某", position="党工委书记")
+        leader = Leader.objects.create(unit=the_unit(), name="张某", position="党工委书记")
         item = make_item(leaders=[leader])
         client.force_login(sysadmin)
         response = client.post(reverse("admin:accounts_leader_delete", args=[leader.pk]), {"post": "yes"})
@@ -243,7 +243,7 @@ class TestReferenceDataIsDeactivatedNotDeleted:
 
     def test_a_department_of_an_item_cannot_be_deleted_but_an_unused_one_can(self, client, office_user, department):
         make_item(lead_department=department)
-        unused = Department.objects.create(name="撤并的部门")
+        unused = Department.objects.create(unit=the_unit(), name="撤并的部门")
         client.force_login(office_user)
         delete = "admin:accounts_department_delete"
         assert client.post(reverse(delete, args=[department.pk]), {"post": "yes"}).status_code == 403
@@ -254,7 +254,7 @@ class TestReferenceDataIsDeactivatedNotDeleted:
     def test_deactivated_ones_leave_the_choice_lists_but_stay_on_their_items(
         self, client, office_user, department, other_department
     ):
-        leader = Leader.objects.create(name="李某", position="管委会主任")
+        leader = Leader.objects.create(unit=the_unit(), name="李某", position="管委会主任")
         item = make_item(lead_department=department, leaders=[leader])
         client.force_login(office_user)
         changelist = reverse("admin:accounts_department_changelist")

@@ -14,7 +14,7 @@ from rectify.accounts.models import Department, Leader, User
 from rectify.accounts.roles import Role
 from rectify.ledger import services
 from rectify.ledger.models import Extension, Inspection, RectificationItem, SignOff
-from tests.factories import make_inspection, make_item, make_problem
+from tests.factories import make_inspection, make_item, make_problem, the_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -82,7 +82,10 @@ def test_due_soon_and_overdue_boundaries(client, office_user):
 
 
 def test_department_ranking(client, office_user):
-    good, bad = Department.objects.create(name="甲局"), Department.objects.create(name="乙局")
+    good, bad = (
+        Department.objects.create(unit=the_unit(), name="甲局"),
+        Department.objects.create(unit=the_unit(), name="乙局"),
+    )
     problem = make_problem()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     make_item(problem, lead_department=good, status=Status.COMPLETED)
@@ -97,7 +100,7 @@ def test_department_ranking(client, office_user):
 
 class TestPersonal:
     def test_leader_sees_their_own_items(self, client, leader_user):
-        me = Leader.objects.create(name="张某", position="书记", user=leader_user)
+        me = Leader.objects.create(unit=the_unit(), name="张某", position="书记", user=leader_user)
         problem = make_problem()
         make_item(problem, title="我的", leaders=[me])
         make_item(problem, title="别人的")
@@ -146,8 +149,8 @@ def _many_items(n: int, tag: str = "") -> Inspection:
     """n items spread over departments, leaders, statuses and deadlines (bulk, no history)."""
     inspection = make_inspection()
     problems = [make_problem(inspection) for _ in range(5)]
-    departments = [Department.objects.create(name=f"{tag}部门{i}") for i in range(8)]
-    leaders = [Leader.objects.create(name=f"{tag}领导{i}", position="副主任") for i in range(4)]
+    departments = [Department.objects.create(unit=the_unit(), name=f"{tag}部门{i}") for i in range(8)]
+    leaders = [Leader.objects.create(unit=the_unit(), name=f"{tag}领导{i}", position="副主任") for i in range(4)]
     today = timezone.localdate()
     statuses = list(Status)
     items = RectificationItem.objects.bulk_create(
@@ -227,7 +230,7 @@ def _replan_inspection(item, user):
 
 
 def _add_leader(item, user):
-    item.leaders.add(Leader.objects.create(name="新增的领导", position="副主任"))
+    item.leaders.add(Leader.objects.create(unit=the_unit(), name="新增的领导", position="副主任"))
     return "新增的领导"
 
 
@@ -243,7 +246,7 @@ def _close_item(item, user):
 def test_cached_ledger_part_follows_every_change(client, office_user, department, change):
     """The ledger part is cached (the second request runs fewer queries) until any of what it
     shows changes: then the next request shows the change."""
-    leader = Leader.objects.create(name="原来的领导", position="主任")
+    leader = Leader.objects.create(unit=the_unit(), name="原来的领导", position="主任")
     item = make_item(
         deadline=timezone.localdate() - datetime.timedelta(days=1),
         status=Status.IN_PROGRESS,

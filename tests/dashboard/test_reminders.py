@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from rectify.accounts.models import Leader
 from rectify.ledger.models import ProgressUpdate, RectificationItem
 from rectify.notifications.models import Notification
-from tests.factories import make_item, make_problem
+from tests.factories import make_item, make_problem, the_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -31,7 +31,7 @@ def ledger(department, other_department, liaison, other_liaison, leader_user, of
     ):
         user.email = address
         user.save()
-    me = Leader.objects.create(name="张某", position="书记", user=leader_user)
+    me = Leader.objects.create(unit=the_unit(), name="张某", position="书记", user=leader_user)
     problem = make_problem()
     day = datetime.timedelta(days=1)
     items = {

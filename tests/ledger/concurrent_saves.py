@@ -24,14 +24,17 @@ from django.urls import reverse  # noqa: E402
 from rectify.accounts.models import Department, User  # noqa: E402
 from rectify.accounts.roles import Role  # noqa: E402
 from rectify.ledger.models import FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem  # noqa: E402
+from tests.factories import the_unit  # noqa: E402
 
 THREADS = int(os.environ.get("CONCURRENT_SAVES", "6"))
 
 
 def setup() -> tuple[RectificationItem, list[User]]:
     call_command("migrate", verbosity=0)
-    department = Department.objects.create(name="并发测试部门")
-    inspection = Inspection.objects.create(name="并发测试巡视", inspecting_body="省委巡视组", inspected_unit="测试单位")
+    department = Department.objects.create(unit=the_unit(), name="并发测试部门")
+    inspection = Inspection.objects.create(
+        unit=the_unit(), name="并发测试巡视", inspecting_body="省委巡视组", inspected_unit="测试单位"
+    )
     problem = FeedbackProblem.objects.create(inspection=inspection, sequence=1, title="问题")
     item = RectificationItem.objects.create(
         inspection=inspection, problem=problem, number=1, title="并发事项", lead_department=department

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rectify.accounts.models import Department, Leader
 from rectify.ledger.asof import end_of_day, ledger_as_of, outline_as_of
 from rectify.ledger.models import Measure, ProgressUpdate, RectificationItem
-from tests.factories import force_status, make_item, make_problem
+from tests.factories import force_status, make_item, make_problem, the_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -59,8 +59,8 @@ def test_outline_agrees_with_the_full_ledger(seed, day):
 def test_past_values_not_todays():
     today = timezone.localdate()
     past = today - datetime.timedelta(days=30)
-    department = Department.objects.create(name="经济发展局")
-    leader = Leader.objects.create(name="张某", position="书记")
+    department = Department.objects.create(unit=the_unit(), name="经济发展局")
+    leader = Leader.objects.create(unit=the_unit(), name="张某", position="书记")
     item = make_item(make_problem(), leaders=[leader], lead_department=department, measures=["措施甲"])
     RectificationItem.history.filter(id=item.pk).update(history_date=end_of_day(past) - datetime.timedelta(hours=2))
     Measure.history.update(history_date=end_of_day(past) - datetime.timedelta(hours=2))
@@ -68,7 +68,7 @@ def test_past_values_not_todays():
     force_status(item, Status.IN_PROGRESS)
     item.deadline = today + datetime.timedelta(days=5)
     item.save()
-    item.leaders.add(Leader.objects.create(name="李某", position="主任"))
+    item.leaders.add(Leader.objects.create(unit=the_unit(), name="李某", position="主任"))
     measure = item.measures.get()
     measure.text = "措施甲（修订）"
     measure.save()
@@ -103,7 +103,11 @@ def test_query_count_does_not_depend_on_the_number_of_items(days_ago):
     with CaptureQueriesContext(connection) as one:
         ledger_as_of(problem.inspection, day)
     for _ in range(10):
-        make_item(problem, measures=["一", "二"], leaders=[Leader.objects.get_or_create(name="王某", position="x")[0]])
+        make_item(
+            problem,
+            measures=["一", "二"],
+            leaders=[Leader.objects.get_or_create(unit=the_unit(), name="王某", position="x")[0]],
+        )
     if days_ago:
         RectificationItem.history.update(history_date=end_of_day(day) - datetime.timedelta(hours=1))
         Measure.history.update(history_date=end_of_day(day) - datetime.timedelta(hours=1))

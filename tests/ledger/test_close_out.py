@@ -16,7 +16,7 @@ from rectify.ledger.invariants import broken_invariants
 from rectify.ledger.models import Decision, Extension, Inspection, RectificationItem
 from rectify.ledger.status import TRANSITIONS, Status
 from tests.conftest import make_user
-from tests.factories import force_status, make_item
+from tests.factories import force_status, make_item, the_unit
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -277,7 +277,10 @@ def test_bulk_deadline_is_a_recorded_extension(item, office_user, clean_ledger):
 def test_bulk_leaders_replace_or_append(item, office_user):
     from rectify.accounts.models import Leader
 
-    old, new = Leader.objects.create(name="甲", position="书记"), Leader.objects.create(name="乙", position="主任")
+    old, new = (
+        Leader.objects.create(unit=the_unit(), name="甲", position="书记"),
+        Leader.objects.create(unit=the_unit(), name="乙", position="主任"),
+    )
     item.leaders.set([old])
     services.bulk_apply(item_ids=[item.pk], user=office_user, action="leaders", leaders=[new], append=True)
     assert set(item.leaders.all()) == {old, new}

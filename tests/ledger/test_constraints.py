@@ -12,14 +12,16 @@ from rectify.ledger.models import (
     RectificationItem,
     SignOff,
 )
-from tests.factories import force_status
+from tests.factories import force_status, the_unit
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture
 def problem():
-    inspection = Inspection.objects.create(name="测试巡视", inspecting_body="巡视组", inspected_unit="某单位")
+    inspection = Inspection.objects.create(
+        unit=the_unit(), name="测试巡视", inspecting_body="巡视组", inspected_unit="某单位"
+    )
     return FeedbackProblem.objects.create(inspection=inspection, sequence=1, title="问题")
 
 
@@ -37,7 +39,7 @@ def test_item_number_is_unique_within_its_inspection(problem):
 
 def test_the_same_number_is_fine_in_another_inspection(problem):
     _item(problem, 1)
-    other = Inspection.objects.create(name="另一轮", inspecting_body="巡视组", inspected_unit="某单位")
+    other = Inspection.objects.create(unit=the_unit(), name="另一轮", inspecting_body="巡视组", inspected_unit="某单位")
     other_problem = FeedbackProblem.objects.create(inspection=other, sequence=1, title="问题")
     assert _item(other_problem, 1).pk
 
@@ -81,6 +83,7 @@ def test_a_returned_signoff_needs_a_reason(problem):
 def test_onsite_end_not_before_start():
     with pytest.raises(IntegrityError), transaction.atomic():
         Inspection.objects.create(
+            unit=the_unit(),
             name="x",
             inspecting_body="y",
             inspected_unit="z",

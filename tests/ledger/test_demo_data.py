@@ -57,9 +57,8 @@ def test_counts(generated):
         SignOff.objects.filter(decision="approved").count()
         == RectificationItem.objects.filter(status="completed").count()
     )
-    assert (
-        SignOff.objects.filter(decision="rejected").count()
-        == sum(RectificationItem.objects.values_list("return_count", flat=True))
+    assert SignOff.objects.filter(decision="rejected").count() == sum(
+        RectificationItem.objects.values_list("return_count", flat=True)
     )
     assert (
         SignOff.objects.filter(decision="pending").count()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from rectify.accounts.models import AuditEvent
 from rectify.ledger import services
-from tests.factories import make_inspection, make_item, make_problem
+from tests.factories import make_inspection, make_item, make_problem, the_unit
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -44,9 +44,10 @@ def test_pdf_evidence_opens_inline_with_its_hash(client, item, liaison, other_li
 def test_other_types_are_only_downloaded(client, item, liaison):
     evidence = services.add_evidence(item_id=item.pk, user=liaison, upload=SimpleUploadedFile("旧表.xls", DOCX_LIKE))
     client.force_login(liaison)
-    assert reverse("ledger:view-evidence", args=[item.pk, evidence.pk]) not in client.get(
-        item.get_absolute_url()
-    ).content.decode()
+    assert (
+        reverse("ledger:view-evidence", args=[item.pk, evidence.pk])
+        not in client.get(item.get_absolute_url()).content.decode()
+    )
     response = client.get(reverse("ledger:view-evidence", args=[item.pk, evidence.pk]))
     assert response["Content-Disposition"].startswith("attachment")
 
@@ -83,12 +84,15 @@ def test_reconciliation_only_for_the_whole_round(client, office_user, liaison, d
 def test_leaders_and_co_departments_are_checkbox_lists(client, office_user, item, other_department):
     from rectify.accounts.models import Leader
 
-    first, second = Leader.objects.create(name="甲", position="书记"), Leader.objects.create(name="乙", position="主任")
+    first, second = (
+        Leader.objects.create(unit=the_unit(), name="甲", position="书记"),
+        Leader.objects.create(unit=the_unit(), name="乙", position="主任"),
+    )
     client.force_login(office_user)
     url = reverse("ledger:item-edit", args=[item.pk])
     page = client.get(url).content.decode()
     assert 'type="checkbox" name="leaders"' in page and 'type="checkbox" name="co_departments"' in page
-    assert "<select name=\"leaders\"" not in page
+    assert '<select name="leaders"' not in page
     data = {
         "title": item.title,
         "kind": item.kind,

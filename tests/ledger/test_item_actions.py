@@ -11,7 +11,7 @@ from django.utils import timezone
 from rectify.ledger import services
 from rectify.ledger.models import Evidence, Extension, Measure, ProgressUpdate, RectificationItem, SignOff
 from tests.conftest import make_user
-from tests.factories import make_item
+from tests.factories import make_item, the_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -40,7 +40,7 @@ def co_liaison(item):
     from rectify.accounts.models import Department
     from rectify.accounts.roles import Role
 
-    co_department = Department.objects.create(name="配合部门丙")
+    co_department = Department.objects.create(unit=the_unit(), name="配合部门丙")
     item.co_departments.add(co_department)
     return make_user("co-liaison", Role.LIAISON, co_department)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rectify.accounts.models import Leader
 from rectify.ledger.models import ProgressUpdate, RectificationItem
-from tests.factories import force_status, make_inspection, make_item, make_problem
+from tests.factories import force_status, make_inspection, make_item, make_problem, the_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -26,8 +26,8 @@ def items(department, other_department):
     inspection = make_inspection(name="甲巡视")
     problem_a = make_problem(inspection, title="产业规模小")
     problem_b = make_problem(inspection, title="营商环境不优")
-    leader_a = Leader.objects.create(name="张某", position="党工委书记")
-    leader_b = Leader.objects.create(name="李某", position="管委会主任")
+    leader_a = Leader.objects.create(unit=the_unit(), name="张某", position="党工委书记")
+    leader_b = Leader.objects.create(unit=the_unit(), name="李某", position="管委会主任")
     return {
         "inspection": inspection,
         "problem_b": problem_b,

@@ -6,7 +6,7 @@ from django.db import transaction
 from rectify.accounts.models import Department
 from rectify.ledger import revision
 from rectify.ledger.models import LedgerRevision, Measure, RectificationItem
-from tests.factories import force_status, make_item
+from tests.factories import force_status, make_item, the_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def test_it_rises_once_per_transaction_and_only_after_the_commit(django_capture_
         item = make_item()
         force_status(item, RectificationItem.Status.IN_PROGRESS)
         item.save()
-        Department.objects.create(name="新部门")
+        Department.objects.create(unit=the_unit(), name="新部门")
         assert current() == before  # not yet: the transaction has not committed
     assert len(callbacks) == 1
     assert current() == before + 1

@@ -6,6 +6,7 @@ import pytest
 
 from rectify.ledger.models import FeedbackProblem, Inspection, RectificationItem
 from rectify.ledger.warning import Light, is_overdue, light_for
+from tests.factories import the_unit
 
 TODAY = datetime.date(2024, 6, 15)
 Status = RectificationItem.Status
@@ -46,7 +47,7 @@ def test_threshold_comes_from_settings(settings):
 
 @pytest.mark.django_db
 def test_database_light_agrees_with_python():
-    inspection = Inspection.objects.create(name="x", inspecting_body="y", inspected_unit="z")
+    inspection = Inspection.objects.create(unit=the_unit(), name="x", inspecting_body="y", inspected_unit="z")
     problem = FeedbackProblem.objects.create(inspection=inspection, sequence=1, title="p")
     cases = [(s, d) for s in Status for d in (-1, 0, 1, 10, 11, None)]
     for number, (status, days) in enumerate(cases, start=1):

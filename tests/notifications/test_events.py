@@ -9,7 +9,7 @@ from django.utils import timezone
 from rectify.accounts.models import Leader
 from rectify.ledger import services
 from rectify.notifications.models import Delivery, Notification
-from tests.factories import make_item
+from tests.factories import make_item, the_unit
 
 pytestmark = pytest.mark.django_db
 Kind = Notification.Kind
@@ -77,7 +77,7 @@ def test_extension_request_and_decision(item, liaison, office_user, second_offic
 def test_reassignment_tells_the_new_department_and_new_leaders(
     item, other_department, liaison, other_liaison, leader_user, office_user
 ):
-    leader = Leader.objects.create(name="王某", position="副主任", user=leader_user)
+    leader = Leader.objects.create(unit=the_unit(), name="王某", position="副主任", user=leader_user)
     services.update_item(
         item_id=item.pk,
         user=office_user,

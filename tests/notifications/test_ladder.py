@@ -14,7 +14,7 @@ from rectify.accounts.models import Leader
 from rectify.ledger import services
 from rectify.ledger.models import Escalation, RectificationItem
 from rectify.notifications.models import Notification
-from tests.factories import force_status, make_item
+from tests.factories import force_status, make_item, the_unit
 
 pytestmark = pytest.mark.django_db
 DEADLINE = datetime.date(2024, 6, 30)
@@ -24,7 +24,7 @@ Level = Escalation.Level
 @pytest.fixture
 def item(department, liaison, leader_user, office_user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    principal = Leader.objects.create(name="李某", position="书记", user=leader_user, sort_order=1)
+    principal = Leader.objects.create(unit=the_unit(), name="李某", position="书记", user=leader_user, sort_order=1)
     return make_item(
         title="项目审批不规范",
         lead_department=department,

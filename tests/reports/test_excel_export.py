@@ -19,7 +19,7 @@ from rectify.reports.excel.columns import LEDGER_HEADERS
 from rectify.reports.excel.export import monthly_ledger, workbook_bytes
 from rectify.reports.excel.styles import LIGHT_FILLS, STATUS_FILLS
 from rectify.reports.measures import split_measures
-from tests.factories import force_status, make_inspection, make_item, make_problem
+from tests.factories import force_status, make_inspection, make_item, make_problem, the_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -166,11 +166,11 @@ def test_seed_changes_since_the_end_of_november(seed_ledger):
 def test_past_day_shows_the_values_of_that_day(tmp_path, read_workbook):
     today = timezone.localdate()
     past = today - datetime.timedelta(days=40)
-    department = Department.objects.create(name="经济发展局")
+    department = Department.objects.create(unit=the_unit(), name="经济发展局")
     item = make_item(
         make_problem(title="产业规模小。"),
         lead_department=department,
-        leaders=[Leader.objects.create(name="张某", position="书记")],
+        leaders=[Leader.objects.create(unit=the_unit(), name="张某", position="书记")],
         measures=["措施甲"],
         deadline=past + datetime.timedelta(days=20),
         status=Status.IN_PROGRESS,
@@ -354,8 +354,8 @@ def _items(inspection, count: int, leader, department) -> None:
 
 @pytest.mark.parametrize("past", [False, True], ids=["today", "past day"])
 def test_query_count_does_not_depend_on_the_number_of_items(client, office_user, past):
-    leader = Leader.objects.create(name="张某", position="书记")
-    department = Department.objects.create(name="经济发展局")
+    leader = Leader.objects.create(unit=the_unit(), name="张某", position="书记")
+    department = Department.objects.create(unit=the_unit(), name="经济发展局")
     counts = []
     for count in (3, 30):
         inspection = make_inspection()
@@ -425,8 +425,8 @@ def test_item_list_export_shows_what_the_list_shows(client, liaison, listed, rea
 
 
 def test_item_list_export_query_count_does_not_depend_on_the_number_of_items(client, office_user):
-    leader = Leader.objects.create(name="张某", position="书记")
-    department = Department.objects.create(name="经济发展局")
+    leader = Leader.objects.create(unit=the_unit(), name="张某", position="书记")
+    department = Department.objects.create(unit=the_unit(), name="经济发展局")
     inspection = make_inspection()
     client.force_login(office_user)
     counts = []
@@ -453,7 +453,7 @@ def test_texts_are_never_formulas(client, office_user, read_workbook):
 
 
 def test_inspection_without_items_exports_an_empty_ledger(client, office_user, read_workbook):
-    Inspection.objects.create(name="空巡视", inspecting_body="省委第二巡视组", inspected_unit="乙单位")
+    Inspection.objects.create(unit=the_unit(), name="空巡视", inspecting_body="省委第二巡视组", inspected_unit="乙单位")
     client.force_login(office_user)
     workbook = read_workbook(client.get(ledger_url()).content)
     assert [cell.value for cell in workbook["整改台账"][3]] == HEADER
@@ -487,7 +487,10 @@ def test_the_row_writer_keeps_dates_and_numbers_in_their_own_formats(tmp_path):
 
 @pytest.mark.parametrize("sort", ["-number", "deadline", "-deadline", "lead_department", "-status", "title", "bogus"])
 def test_item_list_export_follows_the_lists_sort_order(client, office_user, read_workbook, sort):
-    first, second = Department.objects.create(name="甲局"), Department.objects.create(name="乙局")
+    first, second = (
+        Department.objects.create(unit=the_unit(), name="甲局"),
+        Department.objects.create(unit=the_unit(), name="乙局"),
+    )
     problem = make_problem(make_inspection(), title="问题甲。")
     for title, deadline, department, status in (
         ("事项丙", datetime.date(2030, 3, 1), first, Status.IN_PROGRESS),
@@ -531,4 +534,6 @@ def test_every_sheet_prints_on_a4_and_the_ledger_is_signed(seed_ledger):
         assert sheet.sheet_properties.pageSetUpPr.fitToPage is True, name
     sheet = seed_ledger["整改台账"]
     last = [row for row in sheet.iter_rows(values_only=True) if any(row)][-1]
-    assert last[0].startswith("填表人：") and "审核人：" in last[0] and "联系电话：" in last[0] and "填报日期：" in last[0]
+    assert (
+        last[0].startswith("填表人：") and "审核人：" in last[0] and "联系电话：" in last[0] and "填报日期：" in last[0]
+    )

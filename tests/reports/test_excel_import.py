@@ -24,7 +24,7 @@ from rectify.reports.excel.parsing import (
     split_names,
 )
 from rectify.reports.measures import split_measures
-from tests.factories import make_inspection, make_item, make_problem
+from tests.factories import make_inspection, make_item, make_problem, the_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -344,8 +344,8 @@ def test_immediate_deadline_is_a_month_after_feedback(make_xlsx):
 
 
 def test_existing_departments_and_leaders_are_reused(make_xlsx):
-    department = Department.objects.create(name="经济发展局")
-    leader = Leader.objects.create(name="张某", position="党工委书记")
+    department = Department.objects.create(unit=the_unit(), name="经济发展局")
+    leader = Leader.objects.create(unit=the_unit(), name="张某", position="党工委书记")
     path = make_xlsx(official([[1, "问题", "事项", "", "张某", "经济发展局", "", "", "", "", "", ""]]))
     plan = import_ledger(source=path, title="复用")
     item = plan.inspection.items.get()
@@ -612,8 +612,11 @@ def test_round_trip_of_todays_ledger_every_column(tmp_path, client, office_user)
     today = timezone.localdate()
     inspection = make_inspection(inspected_unit="甲单位", inspecting_body="省委第一巡视组")
     problem_a, problem_b = make_problem(inspection, title="问题甲。"), make_problem(inspection, title="问题乙。")
-    leader = Leader.objects.create(name="张某", position="书记")
-    department, co = Department.objects.create(name="甲局"), Department.objects.create(name="乙局")
+    leader = Leader.objects.create(unit=the_unit(), name="张某", position="书记")
+    department, co = (
+        Department.objects.create(unit=the_unit(), name="甲局"),
+        Department.objects.create(unit=the_unit(), name="乙局"),
+    )
     make_item(
         problem_a,
         leaders=[leader],

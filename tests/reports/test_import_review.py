@@ -20,7 +20,7 @@ from rectify.reports.excel.importer import LedgerImportError, import_ledger
 from rectify.reports.imports import undo_import, why_not_undoable
 from rectify.reports.models import ImportRecord
 from rectify.reports.notice.importer import import_notice, parse_notice_file
-from tests.factories import make_inspection, make_item, make_problem
+from tests.factories import make_inspection, make_item, make_problem, the_unit
 from tests.reports.test_excel_import import official
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_the_import_page_refuses_when_an_item_changed_after_the_preview(client, 
 
 
 def test_an_import_is_withdrawn_exactly(make_xlsx, office_user, client):
-    Department.objects.create(name="已有部门")
+    Department.objects.create(unit=the_unit(), name="已有部门")
     before = {model: model.objects.count() for model in (Inspection, RectificationItem, SignOff, Department)}
     path = make_xlsx(official([row(1, "甲", "已完成", department="新部门"), row(2, "乙", department="已有部门")]))
     plan = import_ledger(source=path, title="误导入的轮次", user=office_user, file_name="误导入.xlsx")

@@ -24,6 +24,10 @@ class LedgerExportForm(BootstrapForm):
         widget=DateInput,
     )
 
+    def __init__(self, *args, rounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspection"].queryset = rounds.order_by("-feedback_date", "-pk")
+
 
 class LedgerImportForm(BootstrapForm):
     file = forms.FileField(
@@ -45,6 +49,10 @@ class LedgerImportForm(BootstrapForm):
         required=False,
         max_length=Inspection._meta.get_field("name").max_length,
     )
+
+    def __init__(self, *args, rounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspection"].queryset = rounds.order_by("-feedback_date", "-pk")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -10,11 +10,12 @@ stamped with one time and the importing user.
 import datetime
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from rectify.accounts.models import Department, Leader, User
+from rectify.accounts.models import Department, Leader, Unit, User
 from rectify.chinese import chinese_date
 from rectify.ledger import bulk, revision
 from rectify.ledger.models import (
@@ -60,6 +61,7 @@ def import_ledger(
     source: Source,
     inspection: Inspection | None = None,
     title: str | None = None,
+    unit: Unit | None = None,
     dry_run: bool = False,
     user: User | None = None,
     today: datetime.date | None = None,
@@ -78,10 +80,10 @@ def import_ledger(
         raise LedgerImportError(["请选择要导入到的巡视轮次，或填写新巡视轮次的名称（二者选一）。"])
     if title and len(title) > _TITLE_MAX:
         raise LedgerImportError([f"巡视轮次名称过长（最多{_TITLE_MAX}字）。"])
-    return _import(source, inspection, title, dry_run, user, today, expected_versions, file_name)
+    return _import(source, inspection, title, unit, dry_run, user, today, expected_versions, file_name)
 
 
-def _import(source, inspection, title, dry_run, user, today, expected_versions, file_name) -> ImportPlan:
+def _import(source, inspection, title, unit, dry_run, user, today, expected_versions, file_name) -> ImportPlan:
     parsed = read_ledger(source)
     today = today or timezone.localdate()
     try:
@@ -91,12 +93,15 @@ def _import(source, inspection, title, dry_run, user, today, expected_versions, 
                     parsed,
                     inspection=inspection,
                     title=title,
+                    unit=unit,
                     today=today,
                     lock=not dry_run,
                     expected_versions=expected_versions,
                 )
             except ChangedMeanwhileError as error:
                 raise LedgerImportError([str(error)]) from None
+            except ValidationError as error:  # which unit a new round goes into
+                raise LedgerImportError(error.messages) from None
             if plan.errors:
                 raise LedgerImportError(plan.errors, result=plan)
             if not plan.rows:
@@ -231,10 +236,12 @@ class _Writer:
         return inspection
 
     def _create_names(self, model, names: dict[str, int | None], extra: dict) -> dict[str, int]:
-        missing = [model(name=name, **extra) for name, pk in names.items() if pk is None]
+        unit = self.plan.unit
+        missing = [model(unit=unit, name=name, **extra) for name, pk in names.items() if pk is None]
         if missing:
             bulk_create_with_history(missing, model, **self.history)
-            found = dict(model.objects.filter(name__in=[m.name for m in missing]).values_list("name", "pk"))
+            created = model.objects.filter(unit=unit, name__in=[m.name for m in missing])
+            found = dict(created.values_list("name", "pk"))
             self.created.add_pks(model, found.values())
             names = {**names, **found}
         return names

@@ -7,6 +7,9 @@ the same Chinese messages.
 import datetime
 import re
 
+from django.db.models import QuerySet
+from django.http import Http404
+
 from rectify.chinese import chinese_date
 from rectify.ledger.models import Inspection
 
@@ -21,10 +24,13 @@ class ExportOptionError(Exception):
         self.inspections = inspections or []
 
 
-def resolve_inspection(inspection_id: str | int | None) -> Inspection:
-    """The inspection named by ``inspection_id``; may be left out when only one exists. One query."""
+def resolve_inspection(inspection_id: str | int | None, *, rounds: QuerySet | None = None) -> Inspection:
+    """The inspection named by ``inspection_id`` among ``rounds`` (default: every active one); may
+    be left out when only one exists. One query. A round outside ``rounds``: 404, as for any
+    object the user may not see."""
+    rounds = Inspection.objects.active() if rounds is None else rounds
     if inspection_id in (None, ""):
-        inspections = list(Inspection.objects.active().order_by("pk"))
+        inspections = list(rounds.order_by("pk"))
         if len(inspections) == 1:
             return inspections[0]
         if not inspections:
@@ -37,9 +43,11 @@ def resolve_inspection(inspection_id: str | int | None) -> Inspection:
     except ValueError:
         raise ExportOptionError(f"巡视轮次编号应为数字：{inspection_id}") from None
     try:
-        return Inspection.objects.active().get(pk=pk)
+        return rounds.get(pk=pk)
     except Inspection.DoesNotExist:
-        inspections = list(Inspection.objects.active().order_by("pk"))
+        if Inspection.objects.active().filter(pk=pk).exists():
+            raise Http404("没有找到该巡视轮次，或您无权查看。") from None
+        inspections = list(rounds.order_by("pk"))
         raise ExportOptionError(
             f"没有编号为 {pk} 的巡视轮次。现有巡视轮次：\n" + (_listing(inspections) or "（无）"),
             inspections=inspections,

@@ -20,7 +20,8 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rectify.accounts.models import Department, Leader
+from rectify.accounts.models import Department, Leader, Unit
+from rectify.accounts.services import unit_for_round
 from rectify.chinese import chinese_date
 from rectify.ledger.models import Inspection, Measure, ProgressUpdate, RectificationItem
 from rectify.ledger.status import Status
@@ -125,6 +126,7 @@ class PlannedRow:
 @dataclass
 class ImportPlan:
     parsed: ParsedLedger
+    unit: Unit  # where the rows go: the round's unit; new departments and leaders are created there
     inspection: Inspection | None
     new_inspection: dict | None
     problems: list[ProblemTarget]
@@ -170,17 +172,23 @@ def plan_import(
     inspection: Inspection | None,
     title: str | None,
     today: datetime.date,
+    unit: Unit | None = None,
     lock: bool = False,
     expected_versions: dict[int, int] | None = None,
 ) -> ImportPlan:
     """Read what exists (a fixed number of queries) and decide each row's fate. With ``lock`` (the
     real import, inside its transaction) the existing items are read ``select_for_update``, so no
     web edit can slip between this read and the write; ``expected_versions`` (item number → version,
-    from the preview) refuses the import when one of them was saved since."""
+    from the preview) refuses the import when one of them was saved since. A new round goes into
+    ``unit`` (None: the unit the file names, or the only one: accounts.services.unit_for_round)."""
     notes = list(parsed.notes)
     new_inspection = None
     if inspection is None:
-        new_inspection = {"name": title, **inspection_fields(parsed)}
+        fields = inspection_fields(parsed)
+        unit = unit_for_round(chosen=unit, names=(fields.get("responsible_unit", ""), fields["inspected_unit"]))
+        new_inspection = {"name": title, "unit": unit, **fields}
+    else:
+        unit = inspection.unit
     existing_items = _existing_items(inspection, today, lock=lock)
     if expected_versions:
         changed = [
@@ -194,8 +202,8 @@ def plan_import(
                 f"{names}在预览之后已被他人修改，为免覆盖他人的修改，未保存任何内容。请重新预览后再确认导入。"
             )
     problems = _match_problems(parsed.rows, inspection)
-    departments = _names_to_pks(Department, _all_names(parsed.rows, "departments"))
-    leaders = _names_to_pks(Leader, _all_names(parsed.rows, "leaders"))
+    departments = _names_to_pks(Department, _all_names(parsed.rows, "departments"), unit)
+    leaders = _names_to_pks(Leader, _all_names(parsed.rows, "leaders"), unit)
     feedback = inspection.feedback_date if inspection else None
     rows = []
     for row in parsed.rows:
@@ -213,6 +221,7 @@ def plan_import(
         rows.append(planned)
     return ImportPlan(
         parsed=parsed,
+        unit=unit,
         inspection=inspection,
         new_inspection=new_inspection,
         problems=list(problems.values()),
@@ -319,10 +328,12 @@ def _keeping_order(cells: list[list[str]]) -> list[str]:
     return ordered + [name for name in first if name not in placed]
 
 
-def _names_to_pks(model, names: list[str]) -> dict[str, int | None]:
-    """name → pk of the first row of that name (by sort order), None when there is none."""
+def _names_to_pks(model, names: list[str], unit: Unit) -> dict[str, int | None]:
+    """name → pk of the first row of that name in ``unit`` (by sort order), None when there is none."""
     found: dict[str, int] = {}
-    for pk, name in model.objects.filter(name__in=names).order_by("sort_order", "pk").values_list("pk", "name"):
+    for pk, name in (
+        model.objects.filter(unit=unit, name__in=names).order_by("sort_order", "pk").values_list("pk", "name")
+    ):
         found.setdefault(name, pk)
     return {name: found.get(name) for name in names}
 

@@ -54,7 +54,9 @@ def _require_whole_ledger(user) -> None:
 def ledger_export(request):
     """A form to pick the inspection and the as-of day; it downloads from ``ledger_xlsx``."""
     _require_whole_ledger(request.user)
-    form = LedgerExportForm(initial={"as_of": timezone.localdate()})
+    form = LedgerExportForm(
+        initial={"as_of": timezone.localdate()}, rounds=selectors.inspections_in_scope(request.user)
+    )
     return render(request, "reports/excel/export_form.html", {"form": form})
 
 
@@ -67,7 +69,9 @@ def ledger_xlsx(request):
         as_of = resolve_as_of(
             as_of=request.GET.get("as_of"), month=request.GET.get("month"), today=timezone.localdate()
         )
-        inspection = resolve_inspection(request.GET.get("inspection"))
+        inspection = resolve_inspection(
+            request.GET.get("inspection"), rounds=selectors.inspections_in_scope(request.user)
+        )
     except ExportOptionError as error:
         context = {"error": str(error), "inspections": error.inspections, "as_of": request.GET.get("as_of", "")}
         return render(request, "reports/excel/export_error.html", context, status=400)
@@ -82,7 +86,7 @@ def ledger_xlsx(request):
 def items_xlsx(request):
     """Exactly the rows the item list shows for this user and these filters (/items/?…), in the
     list's order (its ``sort``), every page."""
-    item_filter = ItemFilter(request.GET, queryset=selectors.item_list_queryset(request.user))
+    item_filter = ItemFilter(request.GET, queryset=selectors.item_list_queryset(request.user), request=request)
     items = listed_order(request, item_filter.qs)
     today = timezone.localdate()
     heading = _list_heading(item_filter, items, today)
@@ -108,11 +112,17 @@ def _list_heading(item_filter: ItemFilter, items, today) -> Heading:
 # --- import ---------------------------------------------------------------------------------
 
 
+def _rounds_to_import_into(user):
+    """The rounds of the user's units (an import updates a round for its unit, the supervising
+    office included)."""
+    return selectors.inspections_in_scope(user).select_related("unit")
+
+
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def ledger_import(request):
     """Step 1: upload the workbook and say where it goes."""
     if request.method == "POST":
-        form = LedgerImportForm(request.POST, request.FILES)
+        form = LedgerImportForm(request.POST, request.FILES, rounds=_rounds_to_import_into(request.user))
         if form.is_valid():
             _forget_pending(request)
             inspection = form.cleaned_data["inspection"]
@@ -126,7 +136,7 @@ def ledger_import(request):
             }
             return redirect("reports:ledger-import-preview")
     else:
-        form = LedgerImportForm()
+        form = LedgerImportForm(rounds=_rounds_to_import_into(request.user))
     return render(request, "reports/excel/import_form.html", {"form": form})
 
 
@@ -259,7 +269,7 @@ def _run(request, pending: dict, *, dry_run: bool):
     """(plan, errors): the plan is None when the file could not be read at all."""
     inspection = None
     if pending["inspection"]:
-        inspection = Inspection.objects.filter(pk=pending["inspection"]).first()
+        inspection = _rounds_to_import_into(request.user).filter(pk=pending["inspection"]).first()
         if inspection is None:
             return None, ["所选巡视轮次已不存在，请重新上传。"]
     try:

@@ -3,10 +3,12 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from rectify.accounts.models import User
+from rectify.accounts.models import Unit, User
+from rectify.accounts.services import unit_for_round
 from rectify.chinese import chinese_date
 from rectify.ledger.models import (
     Decision,
@@ -49,7 +51,12 @@ def parse_notice_file(*, data: bytes, filename: str) -> ParsedNotice:
 
 @transaction.atomic
 def import_notice(
-    *, parsed: ParsedNotice, today: datetime.date | None = None, user: User | None = None, file_name: str = ""
+    *,
+    parsed: ParsedNotice,
+    unit: Unit | None = None,
+    today: datetime.date | None = None,
+    user: User | None = None,
+    file_name: str = "",
 ) -> ImportResult:
     """Create a new inspection from ``parsed``: everything or, on any error, nothing.
 
@@ -61,7 +68,12 @@ def import_notice(
     completed_on = parsed.published_on or today or timezone.localdate()
     created = CreatedObjects()
     now = timezone.now()
-    inspection = Inspection.objects.create(**inspection_fields(parsed))
+    fields = inspection_fields(parsed)
+    try:
+        unit = unit_for_round(chosen=unit, names=(fields["responsible_unit"], fields["inspected_unit"]))
+    except ValidationError as error:
+        raise NoticeFormatError("".join(error.messages)) from None
+    inspection = Inspection.objects.create(unit=unit, **fields)
     created.add(inspection)
     problems = create_outline(inspection=inspection, parsed=parsed)
     created.add_all(problems.values())

@@ -16,11 +16,13 @@ from rectify.ledger.models import (
     Regulation,
     WorkingGroupMember,
 )
+from rectify.ledger.selectors import inspections_in_scope
 
 
-def inspections_for_notices() -> QuerySet[Inspection]:
-    """Every inspection: drafts are for those who see the whole ledger (the discipline office and leaders)."""
-    return Inspection.objects.active().order_by("-feedback_date", "-id")
+def inspections_for_notices(user) -> QuerySet[Inspection]:
+    """The rounds of the user's units: drafts are for those who see the whole ledger (the
+    discipline office and leaders)."""
+    return inspections_in_scope(user).order_by("-feedback_date", "-id")
 
 
 def latest_notice(inspection: Inspection) -> Notice | None:

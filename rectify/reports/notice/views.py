@@ -12,6 +12,7 @@ from django.utils import timezone
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
 from rectify.ledger.models import Inspection
+from rectify.ledger.selectors import inspections_in_scope
 
 from . import selectors
 from .docx import render_docx
@@ -25,7 +26,10 @@ def _get_inspection_for_user(user, inspection_id: int, *, manage: bool = False) 
     """The inspection, if the user may read its notice (or, with ``manage``, edit its records); else 403/404."""
     if not user.has_perm("ledger.manage_ledger" if manage else "ledger.read_notice_drafts"):
         raise PermissionDenied("您无权查看或修改整改通报。")
-    return get_object_or_404(Inspection, pk=inspection_id)
+    inspection = get_object_or_404(inspections_in_scope(user).select_related("unit"), pk=inspection_id)
+    if manage and not user.has_perm("ledger.manage_round", inspection):
+        raise PermissionDenied("该轮次的成效记录由其所属单位的纪工委维护。")
+    return inspection
 
 
 def _record_kind(slug: str) -> RecordKind:
@@ -44,7 +48,7 @@ def notice_index(request):
     if not request.user.has_perm("ledger.read_notice_drafts"):
         raise PermissionDenied("您无权查看整改通报。")
     context = {
-        "inspections": selectors.inspections_for_notices(),
+        "inspections": selectors.inspections_for_notices(request.user),
         "can_import": request.user.has_perm("ledger.manage_ledger"),
     }
     return render(request, "reports/notice/index.html", context)

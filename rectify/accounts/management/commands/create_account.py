@@ -26,9 +26,14 @@ class Command(BaseCommand):
             "--role", required=True, help="角色：" + "、".join(f"{r.value}（{r.name.lower()}）" for r in Role)
         )
         parser.add_argument("--department", default="", help="所属部门名称（部门联络员必填；须为已有部门）")
+        parser.add_argument(
+            "--unit",
+            default="",
+            help="所属单位（全称或简称）：账户只能看到该单位及其下级单位；纪工委工作人员不指定即为巡察办，可查看全部单位",
+        )
         parser.add_argument("--full-name", default="", help="姓名")
 
-    def handle(self, *args, username, role, department, full_name, **options):
+    def handle(self, *args, username, role, department, unit, full_name, **options):
         if role not in ROLES:
             raise CommandError(f"未知角色“{role}”。可选：" + "、".join(ROLES))
         password = os.environ.get(PASSWORD_VARIABLE) or self._prompt()
@@ -38,6 +43,7 @@ class Command(BaseCommand):
                 role=ROLES[role],
                 password=password,
                 department=department,
+                unit=unit,
                 full_name=full_name,
                 via="命令行 manage.py create_account",
             )

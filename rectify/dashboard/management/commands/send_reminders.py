@@ -8,7 +8,9 @@ from rectify.dashboard.tasks import daily_reminders
 
 
 class Command(BaseCommand):
-    help = "每日提醒：向联络员、责任领导和纪工委发送整改提醒摘要（每人每天一份），发送临期消息，并按督办等级升级逾期事项。"
+    help = (
+        "每日提醒：向联络员、责任领导和纪工委发送整改提醒摘要（每人每天一份），发送临期消息，并按督办等级升级逾期事项。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="只显示将发送的提醒，不发送、不记录、不升级。")

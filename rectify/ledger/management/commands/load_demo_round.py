@@ -17,4 +17,6 @@ class Command(BaseCommand):
         if inspection is None:
             self.stdout.write("已有演示轮次，未重复载入。")
             return
-        self.stdout.write(self.style.SUCCESS(f"已载入演示轮次「{inspection.name}」：{inspection.items.count()} 个整改事项。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"已载入演示轮次「{inspection.name}」：{inspection.items.count()} 个整改事项。")
+        )
