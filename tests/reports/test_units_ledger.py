@@ -5,14 +5,18 @@ import datetime
 import io
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from rectify.accounts.roles import Role
 from rectify.ledger.asof import ledger_as_of
 from rectify.ledger.models import ProgressUpdate, RectificationItem
 from rectify.reports.excel.columns import LEDGER_HEADERS, UNIT_HEADER, ledger_columns
 from rectify.reports.excel.export import Heading, units_ledger, workbook_bytes
-from tests.factories import make_inspection, make_item, make_problem
+from tests.conftest import make_user
+from tests.factories import make_inspection, make_item, make_problem, make_unit
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -86,3 +90,92 @@ def test_the_workbook_of_several_units_prints_on_a4():
         sheet = workbook[name]
         assert sheet.page_setup.orientation == orientation, name
         assert str(sheet.page_setup.paperSize) == "9" and sheet.page_setup.fitToWidth == 1, name
+
+
+# --- /reports/ledger.xlsx?unit= and export_ledger --unit -------------------------------------
+
+
+@pytest.fixture
+def tree(db):
+    """市委 → 甲县 (one round), 乙县 (two rounds); 丙县 elsewhere (another top unit, one round)."""
+    city = make_unit("某市委", short_name="某市")
+    units = {
+        "某市": city,
+        "甲县": make_unit("甲县委", short_name="甲县", parent=city),
+        "乙县": make_unit("乙县委", short_name="乙县", parent=city),
+        "丙县": make_unit("丙县委", short_name="丙县"),
+    }
+    rounds = {}
+    for key, unit, name in (
+        ("甲", units["甲县"], "甲县巡察"),
+        ("乙1", units["乙县"], "乙县巡察一"),
+        ("乙2", units["乙县"], "乙县巡察二"),
+        ("丙", units["丙县"], "丙县巡察"),
+    ):
+        inspection = make_inspection(unit=unit, name=name, inspected_unit=unit.name, inspecting_body="市委第一巡察组")
+        make_item(make_problem(inspection, title=f"{name}的问题。"), title=f"{name}的事项")
+        rounds[key] = inspection
+    return {"units": units, "rounds": rounds}
+
+
+def ledger_of(response) -> list[tuple]:
+    sheet = load_workbook(io.BytesIO(response.content))["整改台账"]
+    return [row for row in sheet.iter_rows(min_row=4, values_only=True) if row[0] and "填表人" not in str(row[0])]
+
+
+def test_one_units_ledger_is_its_rounds_monthly_ledger(client, office_user, tree):
+    client.force_login(office_user)
+    response = client.get(reverse("reports:ledger-xlsx"), {"unit": tree["units"]["甲县"].pk})
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["整改台账", "统计", "本月变化"]
+    assert [cell.value for cell in workbook["整改台账"][3]] == LEDGER_HEADERS  # no 单位 column
+    assert [row[2] for row in ledger_of(response)] == ["甲县巡察的事项"]
+
+
+def test_a_parent_units_ledger_holds_the_units_below_it(client, office_user, tree):
+    client.force_login(office_user)
+    response = client.get(reverse("reports:ledger-xlsx"), {"unit": tree["units"]["某市"].pk})
+    assert response.status_code == 200
+    assert "某市整改台账" in response["Content-Disposition"] or "%E6%9F%90%E5%B8%82" in response["Content-Disposition"]
+    assert [(row[0], row[3]) for row in ledger_of(response)] == [
+        ("甲县", "甲县巡察的事项"),
+        ("乙县（乙县巡察二）", "乙县巡察二的事项"),
+        ("乙县（乙县巡察一）", "乙县巡察一的事项"),
+    ]
+    ranking = load_workbook(io.BytesIO(response.content))["统计"]
+    assert sorted(row[1] for row in ranking.iter_rows(min_row=4, max_row=5, values_only=True)) == ["乙县", "甲县"]
+
+
+def test_all_units_for_the_supervising_office(client, office_user, tree):
+    client.force_login(office_user)
+    response = client.get(reverse("reports:ledger-xlsx"), {"unit": "all"})
+    assert {row[0].split("（")[0] for row in ledger_of(response)} == {"甲县", "乙县", "丙县"}
+
+
+def test_a_unit_scoped_office_gets_404_for_another_units_export(client, tree):
+    office = make_user("office_jia", Role.DISCIPLINE_OFFICE, unit=tree["units"]["甲县"])
+    client.force_login(office)
+    for unit in ("乙县", "某市", "丙县"):
+        assert client.get(reverse("reports:ledger-xlsx"), {"unit": tree["units"][unit].pk}).status_code == 404
+    own = client.get(reverse("reports:ledger-xlsx"), {"unit": "all"})
+    assert [row[2] for row in ledger_of(own)] == ["甲县巡察的事项"]  # "all" is all of their own
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("x", "单位编号应为数字或 all：x"), ("99999", "没有编号为 99999 的单位")]
+)
+def test_a_bad_unit_is_a_chinese_400(client, office_user, tree, value, message):
+    client.force_login(office_user)
+    response = client.get(reverse("reports:ledger-xlsx"), {"unit": value})
+    assert response.status_code == 400 and message in response.content.decode()
+
+
+def test_the_command_exports_a_unit(tree, tmp_path, capsys):
+    path = tmp_path / "unit.xlsx"
+    call_command("export_ledger", "--unit", "乙县", "--output", str(path))
+    rows = [row for row in load_workbook(path)["整改台账"].iter_rows(min_row=4, values_only=True) if row[0]]
+    assert {row[0] for row in rows if "填表人" not in row[0]} == {"乙县（乙县巡察一）", "乙县（乙县巡察二）"}
+    with pytest.raises(CommandError, match="单位“丁县”不存在"):
+        call_command("export_ledger", "--unit", "丁县", "--output", str(path))
+    call_command("export_ledger", "--all-units", "--output", str(path))
+    assert "各单位（4 个巡视轮次）" in capsys.readouterr().out

@@ -7,11 +7,13 @@ frozen panes must be set before the first row is appended.
 
 import datetime
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from rectify.accounts.models import Unit
 from rectify.chinese import chinese_date
 from rectify.ledger.asof import ItemState, ledger_as_of, outline_as_of
 from rectify.ledger.models import Inspection, RectificationItem
@@ -76,14 +78,43 @@ def item_list_ledger(heading: Heading, states: list[ItemState]) -> Workbook:
     return workbook
 
 
-def units_ledger(heading: Heading, groups: list[tuple[str, list[ItemState]]]) -> Workbook:
-    """One workbook for several units (``groups``: each unit's name and rows): sheet 整改台账 with a
-    单位 column, the units one after another, and sheet 统计 ranking them."""
+def scope_heading(unit: Unit | None, as_of: datetime.date) -> Heading:
+    """The heading of one workbook for several units: ``unit`` and the units below it (None: all)."""
+    name = unit.name if unit is not None else "各单位"
+    return Heading(title=f"{name}巡视巡察{TITLE_SUFFIX}", reporting_unit=unit.name if unit else "", as_of=as_of)
+
+
+def rounds_ledger(rounds: list[Inspection], as_of: datetime.date, *, scope: Unit | None) -> Workbook:
+    """The ledger of ``rounds`` (``rounds_of_units``): one round's monthly ledger as it always was;
+    several rounds in one workbook, a 单位 column naming each row's unit (its round as well where
+    that unit has several) and 统计 ranking the units. A fixed number of queries per round."""
+    if len(rounds) == 1:
+        return monthly_ledger(rounds[0], as_of)
+    per_unit = Counter(inspection.unit_id for inspection in rounds)
+    ledgers, by_unit = [], {}
+    for inspection in rounds:
+        states = ledger_as_of(inspection, as_of)
+        label = inspection.unit.label
+        if per_unit[inspection.unit_id] > 1:
+            label = f"{label}（{inspection.name}）"
+        ledgers.append((label, states))
+        by_unit.setdefault(inspection.unit.label, []).extend(states)
+    return units_ledger(scope_heading(scope, as_of), ledgers, ranked=list(by_unit.items()))
+
+
+def units_ledger(
+    heading: Heading,
+    groups: list[tuple[str, list[ItemState]]],
+    *,
+    ranked: list[tuple[str, list[ItemState]]] | None = None,
+) -> Workbook:
+    """One workbook for several units (``groups``: each one's name and rows): sheet 整改台账 with a
+    单位 column, the groups one after another, and sheet 统计 ranking ``ranked`` (default the groups)."""
     workbook = new_workbook()
     states = [state for _name, unit_states in groups for state in unit_states]
     units = [name for name, unit_states in groups for _state in unit_states]
     write_ledger_sheet(workbook, heading, states, units=units)
-    write_unit_ranking_sheet(workbook, groups, heading.as_of)
+    write_unit_ranking_sheet(workbook, groups if ranked is None else ranked, heading.as_of)
     return workbook
 
 

@@ -1,7 +1,8 @@
-"""Reads of the ledger import pages."""
+"""Reads of the ledger export and import: the rounds a unit's export holds, the round a file names."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from rectify.accounts.models import Unit
 from rectify.ledger.models import Inspection
 
 from .guessed_inspection import exported_title_fields
@@ -20,3 +21,11 @@ def round_named_by(parsed: ParsedLedger, *, rounds=None) -> Inspection | None:
     if fields := exported_title_fields(title):
         named |= Q(**fields)
     return rounds.filter(named).order_by("-feedback_date", "-pk").first()
+
+
+def rounds_of_units(rounds: QuerySet[Inspection], unit: Unit | None) -> list[Inspection]:
+    """The rounds (of ``rounds``: the user's) of ``unit`` and the units below it (None: all of
+    ``rounds``), unit by unit in tree order, each unit's latest round first."""
+    if unit is not None:
+        rounds = rounds.filter(unit__path__startswith=unit.path)
+    return list(rounds.select_related("unit").order_by("unit__path", "-feedback_date", "-pk"))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
+from rectify.accounts.units import units_visible_to
 from rectify.chinese import chinese_date
 from rectify.ledger import selectors
 from rectify.ledger.asof import live_states
@@ -24,12 +25,12 @@ from rectify.ledger.tables import listed_order
 
 from . import uploads
 from .errors import listed_errors
-from .export import Heading, inspection_heading, item_list_ledger, monthly_ledger, workbook_bytes
+from .export import Heading, inspection_heading, item_list_ledger, monthly_ledger, rounds_ledger, workbook_bytes
 from .forms import LedgerExportForm, LedgerImportForm
 from .importer import LedgerImportError, import_ledger
-from .options import ExportOptionError, resolve_as_of, resolve_inspection
+from .options import ExportOptionError, resolve_as_of, resolve_inspection, resolve_unit
 from .planning import CREATE, UNCHANGED, UPDATE
-from .selectors import round_named_by
+from .selectors import round_named_by, rounds_of_units
 from .workbook import ACCEPTED_SUFFIXES
 
 PREVIEW_ROWS = 200
@@ -63,12 +64,15 @@ def ledger_export(request):
 @require_GET
 @permission_required("ledger.view_ledger", raise_exception=True)
 def ledger_xlsx(request):
-    """/reports/ledger.xlsx?inspection=<id>&as_of=YYYY-MM-DD (or month=YYYY-MM)."""
+    """/reports/ledger.xlsx?inspection=<id>&as_of=YYYY-MM-DD (or month=YYYY-MM); ?unit=<id> (or
+    unit=all) for a unit's ledger, the units below it included (several: one workbook)."""
     _require_whole_ledger(request.user)
     try:
         as_of = resolve_as_of(
             as_of=request.GET.get("as_of"), month=request.GET.get("month"), today=timezone.localdate()
         )
+        if request.GET.get("unit"):
+            return _units_xlsx(request, as_of)
         inspection = resolve_inspection(
             request.GET.get("inspection"), rounds=selectors.inspections_in_scope(request.user)
         )
@@ -78,6 +82,22 @@ def ledger_xlsx(request):
     filename = f"{inspection.inspected_unit}整改台账_截至{as_of:%Y%m%d}.xlsx"
     response = _xlsx_response(monthly_ledger(inspection, as_of), filename)
     audit.record(AuditEvent.Kind.EXPORT, request=request, detail=f"月度台账：{inspection}，截至{chinese_date(as_of)}")
+    return response
+
+
+def _units_xlsx(request, as_of):
+    """The ledger of the unit ``?unit=`` names (404 outside the user's units) and the units below it."""
+    scope = resolve_unit(request.GET["unit"], units=units_visible_to(request.user))
+    rounds = rounds_of_units(selectors.inspections_in_scope(request.user), scope)
+    if not rounds:
+        raise ExportOptionError(f"{scope.name if scope else '所选单位'}没有巡视轮次，无法导出台账。")
+    name = scope.label if scope is not None else "各单位"
+    response = _xlsx_response(rounds_ledger(rounds, as_of, scope=scope), f"{name}整改台账_截至{as_of:%Y%m%d}.xlsx")
+    audit.record(
+        AuditEvent.Kind.EXPORT,
+        request=request,
+        detail=f"月度台账：{name}（{len(rounds)} 个巡视轮次），截至{chinese_date(as_of)}",
+    )
     return response
 
 
