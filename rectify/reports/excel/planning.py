@@ -204,6 +204,8 @@ def plan_import(
     problems = _match_problems(parsed.rows, inspection)
     departments = _names_to_pks(Department, _all_names(parsed.rows, "departments"), unit)
     leaders = _names_to_pks(Leader, _all_names(parsed.rows, "leaders"), unit)
+    notes += _only_elsewhere(Department, departments, unit, "部门")
+    notes += _only_elsewhere(Leader, leaders, unit, "责任领导")
     feedback = inspection.feedback_date if inspection else None
     rows = []
     for row in parsed.rows:
@@ -326,6 +328,23 @@ def _keeping_order(cells: list[list[str]]) -> list[str]:
                 heapq.heappush(ready, (first[later], later))
     placed = set(ordered)
     return ordered + [name for name in first if name not in placed]
+
+
+def _only_elsewhere(model, names: dict[str, int | None], unit: Unit, label: str) -> list[str]:
+    """Notes on the names to be created in ``unit`` that exist only in other units (one query)."""
+    new = [name for name, pk in names.items() if pk is None]
+    if not new:
+        return []
+    elsewhere: dict[str, list[str]] = defaultdict(list)
+    found = model.objects.filter(name__in=new).exclude(unit=unit).order_by("unit__path")
+    for name, unit_name in found.values_list("name", "unit__name"):
+        if unit_name not in elsewhere[name]:
+            elsewhere[name].append(unit_name)
+    return [
+        f"{label}「{name}」只在其他单位（{'、'.join(elsewhere[name])}）中有，将在「{unit.name}」新建。"
+        for name in new
+        if elsewhere[name]
+    ]
 
 
 def _names_to_pks(model, names: list[str], unit: Unit) -> dict[str, int | None]:

@@ -138,11 +138,21 @@ def _rounds_to_import_into(user):
     return selectors.inspections_in_scope(user).select_related("unit")
 
 
+def _import_form(request, *args) -> LedgerImportForm:
+    return LedgerImportForm(
+        *args,
+        rounds=_rounds_to_import_into(request.user),
+        units=units_visible_to(request.user),
+        unit_required=bool(request.user.scope_path),
+    )
+
+
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def ledger_import(request):
-    """Step 1: upload the workbook and say where it goes."""
+    """Step 1: upload the workbook and say where it goes (and, where the user has several units,
+    into which unit)."""
     if request.method == "POST":
-        form = LedgerImportForm(request.POST, request.FILES, rounds=_rounds_to_import_into(request.user))
+        form = _import_form(request, request.POST, request.FILES)
         if form.is_valid():
             _forget_pending(request)
             inspection = form.cleaned_data["inspection"]
@@ -152,11 +162,12 @@ def ledger_import(request):
                 "suffix": suffix,
                 "inspection": inspection.pk if inspection else None,
                 "title": form.cleaned_data["title"].strip() if not inspection else "",
+                "unit": unit.pk if (unit := form.cleaned_data.get("unit")) else None,
                 "filename": form.cleaned_data["file"].name,
             }
             return redirect("reports:ledger-import-preview")
     else:
-        form = LedgerImportForm(rounds=_rounds_to_import_into(request.user))
+        form = _import_form(request)
     return render(request, "reports/excel/import_form.html", {"form": form})
 
 
@@ -214,11 +225,12 @@ def ledger_import_target(request):
     if pending is None or request.POST.get("key") != pending["key"] or "failed" in pending:
         messages.error(request, "该预览已失效（可能已在其他窗口导入或取消），请重新上传。")
         return redirect("reports:ledger-import")
-    inspection = Inspection.objects.active().filter(pk=_int_or_none(request.POST.get("inspection"))).first()
+    rounds = _rounds_to_import_into(request.user)
+    inspection = rounds.filter(pk=_int_or_none(request.POST.get("inspection"))).first()
     if inspection is None:
         messages.error(request, "所选巡视轮次不存在或已删除，仍按原选择预览。")
         return redirect("reports:ledger-import-preview")
-    pending.update(inspection=inspection.pk, title="")
+    pending.update(inspection=inspection.pk, title="", unit=None)  # the round's unit, then
     pending.pop("versions", None)
     request.session[uploads.SESSION_KEY] = pending
     messages.info(request, f"已改为导入到已有巡视轮次「{inspection.name}」：序号相同的整改事项将被更新，其余新增。")
@@ -292,11 +304,18 @@ def _run(request, pending: dict, *, dry_run: bool):
         inspection = _rounds_to_import_into(request.user).filter(pk=pending["inspection"]).first()
         if inspection is None:
             return None, ["所选巡视轮次已不存在，请重新上传。"]
+    units = list(units_visible_to(request.user)[:2]) if not pending.get("unit") else []
+    unit = units[0] if len(units) == 1 else None  # a unit's own office: its unit
+    if pending.get("unit"):
+        unit = units_visible_to(request.user).filter(pk=pending["unit"]).first()
+        if unit is None:
+            return None, ["所选单位已不存在，请重新上传。"]
     try:
         plan = import_ledger(
             source=uploads.path_for(pending["key"], suffix=_suffix(pending)),
             inspection=inspection,
             title=pending["title"] or None,
+            unit=unit,
             dry_run=dry_run,
             user=request.user,
             expected_versions=None if dry_run else pending.get("versions"),
@@ -322,7 +341,8 @@ def _preview(request, pending: dict, plan, errors: list[str]):
             "unchanged": plan.count(UNCHANGED),
         }
         context["page"] = Paginator(plan.rows, PREVIEW_ROWS).get_page(request.GET.get("page"))
+        context["show_unit"] = units_visible_to(request.user)[1:2].exists()
         if plan.inspection is None and not errors:
             # The file is a ledger of a round already here (e.g. the app's own export): offered first.
-            context["named_round"] = round_named_by(plan.parsed)
+            context["named_round"] = round_named_by(plan.parsed, rounds=_rounds_to_import_into(request.user))
     return render(request, "reports/excel/import_preview.html", context)
