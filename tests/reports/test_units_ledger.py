@@ -179,3 +179,17 @@ def test_the_command_exports_a_unit(tree, tmp_path, capsys):
         call_command("export_ledger", "--unit", "丁县", "--output", str(path))
     call_command("export_ledger", "--all-units", "--output", str(path))
     assert "各单位（4 个巡视轮次）" in capsys.readouterr().out
+
+
+def test_the_export_page_offers_the_units_only_where_there_are_several(client, office_user, tree):
+    client.force_login(office_user)
+    page = client.get(reverse("reports:ledger-export")).content.decode()
+    assert 'aria-label="按单位导出"' in page and '<option value="all">全部单位</option>' in page
+    assert f'<option value="{tree["units"]["甲县"].pk}">\u3000甲县委</option>' in page
+
+
+def test_one_unit_export_page_is_as_before(client, office_user):
+    make_item(make_problem())
+    client.force_login(office_user)
+    page = client.get(reverse("reports:ledger-export")).content.decode()
+    assert "按单位导出" not in page and 'name="unit"' not in page

@@ -6,6 +6,7 @@ from rectify.forms import BootstrapForm, DateInput
 from rectify.ledger.models import Inspection
 
 from .errors import LedgerImportError
+from .options import ALL_UNITS
 from .reader import check_ledger_file
 from .workbook import ACCEPTED_SUFFIXES, MAX_UPLOAD_BYTES
 
@@ -28,6 +29,21 @@ class LedgerExportForm(BootstrapForm):
     def __init__(self, *args, rounds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["inspection"].queryset = rounds.order_by("-feedback_date", "-pk")
+
+
+class UnitExportForm(BootstrapForm):
+    """Which unit's ledger to download (the units below it included), for a user with several."""
+
+    unit = forms.ChoiceField(label=_("单位"), help_text=_("含下级单位；多个巡视轮次时合为一个工作簿，并按单位排名。"))
+    as_of = forms.DateField(label=_("截至日期"), required=False, help_text=_("留空为今天。"), widget=DateInput)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(ALL_UNITS, _("全部单位"))] + [
+            (unit.pk, "\u3000" * (unit.depth - 1) + unit.name) for unit in units
+        ]
+        self.fields["unit"].widget.attrs["id"] = "id_export_unit"
+        self.fields["as_of"].widget.attrs["id"] = "id_export_unit_as_of"
 
 
 class LedgerImportForm(BootstrapForm):

@@ -26,7 +26,7 @@ from rectify.ledger.tables import listed_order
 from . import uploads
 from .errors import listed_errors
 from .export import Heading, inspection_heading, item_list_ledger, monthly_ledger, rounds_ledger, workbook_bytes
-from .forms import LedgerExportForm, LedgerImportForm
+from .forms import LedgerExportForm, LedgerImportForm, UnitExportForm
 from .importer import LedgerImportError, import_ledger
 from .options import ExportOptionError, resolve_as_of, resolve_inspection, resolve_unit
 from .planning import CREATE, UNCHANGED, UPDATE
@@ -53,12 +53,14 @@ def _require_whole_ledger(user) -> None:
 @require_GET
 @permission_required("ledger.view_ledger", raise_exception=True)
 def ledger_export(request):
-    """A form to pick the inspection and the as-of day; it downloads from ``ledger_xlsx``."""
+    """A form to pick the inspection and the as-of day; it downloads from ``ledger_xlsx``. A user
+    with several units may also download a unit's ledger (one installation of one unit: no choice)."""
     _require_whole_ledger(request.user)
-    form = LedgerExportForm(
-        initial={"as_of": timezone.localdate()}, rounds=selectors.inspections_in_scope(request.user)
-    )
-    return render(request, "reports/excel/export_form.html", {"form": form})
+    today = timezone.localdate()
+    form = LedgerExportForm(initial={"as_of": today}, rounds=selectors.inspections_in_scope(request.user))
+    units = units_visible_to(request.user)
+    unit_form = UnitExportForm(initial={"as_of": today}, units=units) if units[1:2].exists() else None
+    return render(request, "reports/excel/export_form.html", {"form": form, "unit_form": unit_form})
 
 
 @require_GET
