@@ -346,5 +346,8 @@ def _preview(request, pending: dict, plan, errors: list[str]):
         context["show_unit"] = units_visible_to(request.user)[1:2].exists()
         if plan.inspection is None and not errors:
             # The file is a ledger of a round already here (e.g. the app's own export): offered first.
-            context["named_round"] = round_named_by(plan.parsed, rounds=_rounds_to_import_into(request.user))
+            rounds = _rounds_to_import_into(request.user)
+            if pending.get("unit"):  # the unit chosen: only its rounds
+                rounds = rounds.filter(unit_id=pending["unit"])
+            context["named_round"] = round_named_by(plan.parsed, rounds=rounds)
     return render(request, "reports/excel/import_preview.html", context)
