@@ -123,3 +123,23 @@ def test_liaison_cannot_enter_the_admin(client, liaison):
     client.force_login(liaison)
     response = client.get("/admin/")
     assert response.status_code == 302
+
+
+def test_an_office_tied_to_a_unit_sees_only_its_units_in_the_admin(client):
+    """Units: the ledger admin lists and opens only the rows of the office's units."""
+    from rectify.accounts.roles import Role
+    from tests.conftest import make_user
+    from tests.factories import make_inspection, make_item, make_problem, make_unit
+
+    mine, theirs = make_unit("本单位"), make_unit("外单位")
+    own = make_item(make_problem(make_inspection(unit=mine)), title="本单位的事项")
+    other = make_item(make_problem(make_inspection(unit=theirs)), title="外单位的事项")
+    Department.objects.create(unit=theirs, name="外单位财政局")
+    client.force_login(make_user("unit_office", Role.DISCIPLINE_OFFICE, unit=mine, is_staff=True))
+    listing = client.get(reverse("admin:ledger_rectificationitem_changelist")).content.decode()
+    assert "本单位的事项" in listing and "外单位的事项" not in listing
+    assert client.get(reverse("admin:ledger_rectificationitem_change", args=[own.pk])).status_code == 200
+    assert client.get(reverse("admin:ledger_rectificationitem_change", args=[other.pk])).status_code == 302
+    assert "外单位财政局" not in client.get(reverse("admin:accounts_department_changelist")).content.decode()
+    form = client.get(reverse("admin:ledger_inspection_add")).content.decode()
+    assert "本单位" in form and "外单位" not in form

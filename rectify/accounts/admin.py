@@ -20,7 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from rectify.admin_base import ReadOnlyAdminMixin
+from rectify.admin_base import ReadOnlyAdminMixin, UnitScopedAdminMixin
 
 from . import services
 from .models import AuditEvent, Department, Leader, Unit, User
@@ -153,7 +153,7 @@ class ReferenceDataForm(forms.ModelForm):
         return cleaned
 
 
-class ReferenceDataAdmin(SimpleHistoryAdmin):
+class ReferenceDataAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     """Departments and leaders: those that items or accounts refer to are deactivated, not deleted,
     and stay in their unit."""
 
@@ -211,7 +211,7 @@ class UnitForm(forms.ModelForm):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     """The unit tree; paths are kept by rectify/accounts/services.py."""
 
     form = UnitForm

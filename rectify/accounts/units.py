@@ -6,7 +6,7 @@ child of the first top unit); rectify/accounts/services.py writes it. A user's
 scope is the path of the unit whose subtree they see, or ``""`` for the whole installation.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Unit, User
 from .roles import Role
@@ -59,13 +59,21 @@ def units_with_own_office() -> frozenset[int]:
     return frozenset(offices.values_list("unit_id", flat=True))
 
 
-def decides_for(user: User, unit: Unit) -> bool:
-    """Whether office staff ``user`` decides for ``unit``: it is their own unit, or a unit in their
-    scope that has no office of its own (the supervising office stands in). At most one query
-    per request (``User.units_with_own_office``)."""
-    if user.unit_id == unit.pk:
-        return True
-    return in_scope(user, unit) and unit.pk not in user.units_with_own_office
+def ancestor_paths(unit: Unit) -> list[str]:
+    """The paths of the units above ``unit``, top first."""
+    step = PATH_DIGITS + 1
+    return [unit.path[:end] for end in range(step, len(unit.path), step)]
+
+
+def office_staff_for(unit: Unit) -> list[User]:
+    """Who decides for ``unit``, and so is told of its requests: its own office staff; where it has
+    none, the office staff above it (tied to an ancestor or to no unit: the supervising office)."""
+    offices = User.objects.filter(is_active=True, groups__name=Role.DISCIPLINE_OFFICE.value)
+    own = list(offices.filter(unit=unit).distinct())
+    if own:
+        return own
+    above = Q(unit__isnull=True) | Q(unit__path__in=ancestor_paths(unit))
+    return list(offices.filter(above).distinct())
 
 
 def sole_unit() -> Unit | None:

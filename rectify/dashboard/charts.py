@@ -62,21 +62,32 @@ def stacked_bars(rows: list[GroupRow], links: ItemLinks, filter_name: str) -> di
     }
 
 
-def completion_trend(monthly: list[tuple[datetime.date, int]]) -> dict:
-    """Completed per month and the running total, with empty months filled in."""
+def completion_trend(monthly: list[tuple[datetime.date, int]], links: ItemLinks) -> dict:
+    """Completed per month and the running total, with empty months filled in; each bar links to
+    the items completed that month, each point of the line to those completed by its end."""
     if not monthly:
-        return {"months": [], "completed": [], "cumulative": []}
-    months, completed, cumulative = [], [], []
+        return {"months": [], "completed": [], "cumulative": [], "urls": [], "cumulative_urls": []}
+    months, completed, cumulative, urls, cumulative_urls = [], [], [], [], []
     counts = {month.replace(day=1): n for month, n in monthly}
     month, last, total = monthly[0][0].replace(day=1), monthly[-1][0].replace(day=1), 0
     while month <= last:
         n = counts.get(month, 0)
         total += n
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        month_end = (following - datetime.timedelta(days=1)).isoformat()
         months.append(chinese_month(month))
         completed.append(n)
         cumulative.append(total)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return {"months": months, "completed": completed, "cumulative": cumulative}
+        urls.append(links(status=Status.COMPLETED, completed_after=month.isoformat(), completed_before=month_end))
+        cumulative_urls.append(links(status=Status.COMPLETED, completed_before=month_end))
+        month = following
+    return {
+        "months": months,
+        "completed": completed,
+        "cumulative": cumulative,
+        "urls": urls,
+        "cumulative_urls": cumulative_urls,
+    }
 
 
 def deadline_weeks(counts: list[int], today: datetime.date, links: ItemLinks) -> dict:

@@ -25,10 +25,19 @@ class ItemLinks:
         return {
             "total": self(),
             "completed": self(status=Status.COMPLETED),
+            "closed": self(status=[Status.COMPLETED, Status.ONGOING]),
             "ongoing": self(status=Status.ONGOING),
             "in_progress": self(status=Status.IN_PROGRESS),
             "not_started": self(status=Status.NOT_STARTED),
             "pending_signoff": self(status=Status.PENDING_SIGNOFF),
             "overdue": self(overdue="true"),
             "due_soon": self(light=Light.YELLOW),
+        }
+
+    def department(self, pk: int) -> dict[str, str]:
+        """The figures of one row of the department ranking."""
+        return {
+            "total": self(lead_department=pk),
+            "completed": self(lead_department=pk, status=Status.COMPLETED),
+            "overdue": self(lead_department=pk, overdue="true"),
         }

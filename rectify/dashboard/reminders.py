@@ -71,7 +71,11 @@ def render_body(digest: Digest, today: datetime.date) -> str:
 
 def build_digests(today: datetime.date) -> list[Digest]:
     """Who should be reminded of what today. A constant number of queries."""
-    items = RectificationItem.objects.of_active_rounds().select_related("lead_department").prefetch_related("leaders")
+    items = (
+        RectificationItem.objects.of_active_rounds()
+        .select_related("lead_department", "inspection__unit")
+        .prefetch_related("leaders")
+    )
     red = list(items.filter(RectificationItem.objects.light_q(Light.RED, today)).order_by("deadline", "number"))
     yellow = list(items.filter(RectificationItem.objects.light_q(Light.YELLOW, today)).order_by("deadline", "number"))
     month_start = today.replace(day=1)
@@ -81,7 +85,7 @@ def build_digests(today: datetime.date) -> list[Digest]:
         .filter(Q(last_report__isnull=True) | Q(last_report__lt=month_start))
         .order_by("number")
     )
-    users = User.objects.filter(is_active=True).prefetch_related("groups")
+    users = User.objects.filter(is_active=True).select_related("unit").prefetch_related("groups")
     digests: dict[int, Digest] = {}
 
     def add(user: User, heading: str, chosen: list[RectificationItem]) -> None:
@@ -112,7 +116,9 @@ def build_digests(today: datetime.date) -> list[Digest]:
         add(leader.user, f"黄灯：您负责的{warning_days}天内到期事项", [i for i in yellow if leader in i.leaders.all()])
 
     for user in role_members[Role.DISCIPLINE_OFFICE.value]:
-        add(user, "红灯：全部已逾期事项", red)
+        # The office staff's scope is their unit's subtree (accounts/units.py), or everything.
+        scope = user.unit.path if user.unit_id else ""
+        add(user, "红灯：全部已逾期事项", [i for i in red if i.inspection.unit.path.startswith(scope)])
 
     return sorted(digests.values(), key=lambda digest: digest.user.username)
 

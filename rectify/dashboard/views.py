@@ -39,10 +39,10 @@ def index(request):
 
 
 def _scope(user, inspection, today) -> str:
-    """Who sees which part of the ledger, of which inspection, on which day: the ledger-wide
-    fragments are shared by all users with the same scope."""
+    """Who sees which part of the ledger (of which units), of which inspection, on which day: the
+    ledger-wide fragments are shared by all users with the same scope."""
     if ledger_selectors.sees_whole_ledger(user):
-        seen = "all"
+        seen = f"all-{user.scope_path}"  # the whole ledger of the user's units
     elif user.has_role(Role.LIAISON) and user.department_id:
         seen = f"department-{user.department_id}"
     else:
@@ -76,6 +76,7 @@ def _ledger_context(items, inspection, today, whole_round: bool) -> dict:
             (label, count, links(escalation=level)) for level, label, count in selectors.escalation_figures(departments)
         ],
         "departments": departments,
+        "ranking": [(row, links.department(row.pk) if row.pk else None) for row in departments],
         "overdue_items": selectors.overdue_items(items, today=today),
         "due_soon_items": selectors.due_soon_items(items, today=today, days=settings.RECTIFY_WARNING_DAYS),
         "charts": {
@@ -83,7 +84,7 @@ def _ledger_context(items, inspection, today, whole_round: bool) -> dict:
             "departments": charts.stacked_bars(departments, links, "lead_department"),
             "leaders": charts.stacked_bars(leaders, links, "leader"),
             "problems": charts.stacked_bars(problems, links, "problem"),
-            "trend": charts.completion_trend(selectors.completions_by_month(items)),
+            "trend": charts.completion_trend(selectors.completions_by_month(items), links),
             "deadlines": charts.deadline_weeks(selectors.deadlines_ahead(items, today=today), today, links),
         },
     }

@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
-from rectify.admin_base import ReadOnlyAdminMixin
+from rectify.admin_base import ReadOnlyAdminMixin, UnitScopedAdminMixin
 
 from .models import (
     Accountability,
@@ -55,9 +55,10 @@ class MeetingInline(admin.TabularInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "inspecting_body", "inspected_unit", "feedback_date", "planned_item_count"]
-    list_filter = ["kind"]
+class InspectionAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "unit", "kind", "inspecting_body", "feedback_date", "planned_item_count"]
+    list_filter = ["kind", "unit"]
+    list_select_related = ["unit"]
     search_fields = ["name", "inspecting_body", "inspected_unit", "plan_title"]
     date_hierarchy = "feedback_date"
     inlines = [WorkingGroupMemberInline, MeetingInline]
@@ -79,7 +80,7 @@ class ItemInline(admin.TabularInline):
 
 
 @admin.register(FeedbackProblem)
-class FeedbackProblemAdmin(SimpleHistoryAdmin):
+class FeedbackProblemAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["label_title", "inspection", "item_count"]
     list_filter = ["inspection"]
     list_select_related = ["inspection"]
@@ -105,7 +106,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(RectificationItem)
-class RectificationItemAdmin(SimpleHistoryAdmin):
+class RectificationItemAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "number",
         "title",
@@ -157,7 +158,7 @@ class RectificationItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "item", "is_done", "done_on"]
     list_filter = ["is_done", "item__inspection"]
     list_select_related = ["item"]
@@ -166,7 +167,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["item", "reported_on", "author", "text"]
     list_filter = ["item__inspection", "reported_on"]
     list_select_related = ["item", "author"]
@@ -175,7 +176,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "item", "original_name", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["item", "uploaded_by"]
     search_fields = ["title", "original_name", "sha256"]
@@ -183,7 +184,7 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["item"]
 
 
-class DecisionRecordAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class DecisionRecordAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """销号 and extension records are read-only here: decisions are made on the item's page, where
     four eyes and the transition table hold."""
 
@@ -205,14 +206,14 @@ class ExtensionAdmin(DecisionRecordAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["kind", "title", "held_on", "count", "inspection"]
     list_filter = ["inspection", "kind"]
     list_select_related = ["inspection"]
 
 
 @admin.register(Regulation)
-class RegulationAdmin(SimpleHistoryAdmin):
+class RegulationAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "document_number", "issued_on", "item", "inspection"]
     list_filter = ["inspection"]
     list_select_related = ["inspection", "item"]
@@ -221,7 +222,7 @@ class RegulationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FundRecovery)
-class FundRecoveryAdmin(SimpleHistoryAdmin):
+class FundRecoveryAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["amount", "recovered_on", "description", "item", "inspection"]
     list_filter = ["inspection"]
     list_select_related = ["inspection", "item"]
@@ -229,7 +230,7 @@ class FundRecoveryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Accountability)
-class AccountabilityAdmin(SimpleHistoryAdmin):
+class AccountabilityAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["kind", "people", "decided_on", "note", "inspection"]
     list_filter = ["inspection", "kind"]
     list_select_related = ["inspection", "item"]
@@ -237,21 +238,21 @@ class AccountabilityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(SimpleHistoryAdmin):
+class NoticeAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "publisher", "published_on", "inspection"]
     list_filter = ["inspection"]
     list_select_related = ["inspection"]
 
 
 @admin.register(WorkingGroupMember)
-class WorkingGroupMemberAdmin(SimpleHistoryAdmin):
+class WorkingGroupMemberAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["group", "role", "holder", "inspection"]
     list_filter = ["inspection", "group"]
     list_select_related = ["inspection"]
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(UnitScopedAdminMixin, admin.ModelAdmin):
     """督办记录: raised by the daily job and closed by the services; read here, never edited."""
 
     list_display = ["item", "level", "raised_on", "days_overdue", "reason", "notice_label", "closed_on"]

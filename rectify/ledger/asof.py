@@ -63,6 +63,7 @@ class ItemState:
     note: str
     contact_person: str
     lead_department: str
+    lead_department_id: int | None
     co_departments: list[str]
     leaders: list[str]
     return_count: int
@@ -146,6 +147,7 @@ def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = 
             "problem_id",
             "problem__sequence",
             "problem__title",
+            "lead_department_id",
             "lead_department__name",
             named=True,
         )
@@ -182,6 +184,7 @@ def live_states(items: QuerySet[RectificationItem], day: datetime.date | None = 
             pk=row.pk,
             problem=ProblemState(row.problem_id, row.problem__sequence, row.problem__title),
             lead_department=row.lead_department__name or "",
+            lead_department_id=row.lead_department_id,
             co_departments=co_departments[row.pk],
             leaders=leaders[row.pk],
             measures=measures[row.pk],
@@ -293,6 +296,7 @@ def _past_ledger(inspection: Inspection, day: datetime.date) -> list[ItemState]:
             pk=row.id,
             problem=problems.get(row.problem_id) or ProblemState(row.problem_id, 0, ""),
             lead_department=departments[row.lead_department_id].name if row.lead_department_id in departments else "",
+            lead_department_id=row.lead_department_id,
             co_departments=co_departments[row.history_id],
             leaders=leaders[row.history_id],
             measures=measures[row.id],

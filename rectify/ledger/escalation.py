@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
-from rectify.accounts.roles import Role
+from rectify.accounts.units import office_staff_for
 from rectify.chinese import chinese_date
 from rectify.notifications.models import Notification
 from rectify.notifications.services import Event, notify
@@ -84,7 +84,7 @@ def _recipients(item: RectificationItem, level: int):
     leaders = sorted(item.leaders.all(), key=lambda leader: (leader.sort_order, leader.name))
     if level == Level.SUPERVISE:
         return events.leader_users(leaders)
-    return events.role_users(Role.DISCIPLINE_OFFICE) + events.leader_users(leaders[:1])
+    return office_staff_for(item.inspection.unit) + events.leader_users(leaders[:1])
 
 
 def _raise(item: RectificationItem, level: int, reason: str, today: datetime.date) -> Escalation | None:

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from rectify.accounts.models import Leader, User
 from rectify.accounts.roles import Role
+from rectify.accounts.units import office_staff_for
 from rectify.chinese import chinese_date
 from rectify.notifications.models import Notification
 from rectify.notifications.services import Event, notify
@@ -56,7 +57,7 @@ def signoff_submitted(item: RectificationItem, signoff: SignOff, *, actor: User)
             f"销号申请待审核：第{item.number}项 {item.title}",
             f"{actor}为{item_line(item)}申请销号，请审核。\n销号说明：{signoff.note}",
         ),
-        recipients=role_users(Role.DISCIPLINE_OFFICE),
+        recipients=office_staff_for(item.inspection.unit),
         actor=actor,
     )
 
@@ -90,7 +91,7 @@ def extension_requested(item: RectificationItem, extension: Extension, *, actor:
             f"{actor}申请将{item_line(item)}的完成时限延至{chinese_date(extension.requested_deadline)}，请审核。\n"
             f"延期理由：{extension.reason}",
         ),
-        recipients=role_users(Role.DISCIPLINE_OFFICE),
+        recipients=office_staff_for(item.inspection.unit),
         actor=actor,
     )
 

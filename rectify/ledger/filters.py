@@ -11,6 +11,7 @@ from rectify.accounts.selectors import choosable_departments, choosable_leaders
 from rectify.accounts.units import units_visible_to
 from rectify.forms import CompactFilterForm
 
+from .asof import ItemState
 from .models import Escalation, FeedbackProblem, Inspection, Measure, ProgressUpdate, RectificationItem
 from .warning import Light
 
@@ -27,6 +28,11 @@ class ItemFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("整改类型"), choices=RectificationItem.Kind.choices)
     deadline = django_filters.DateFromToRangeFilter(
         label=_("完成时限"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    completed = django_filters.DateFromToRangeFilter(
+        label=_("完成日期"),
+        field_name="completed_on",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     overdue = django_filters.ChoiceFilter(
@@ -99,3 +105,73 @@ class ItemFilter(django_filters.FilterSet):
         else:
             field.queryset = FeedbackProblem.objects.none()
             field.empty_label = _("（请先选择巡视轮次）")
+
+
+# The filters that mean the same on a past day's ledger (asof.ItemState); the others (leader,
+# escalation) read today's tables and are not offered there.
+PAST_FILTERS = (
+    "q",
+    "inspection",
+    "problem",
+    "status",
+    "lead_department",
+    "kind",
+    "deadline",
+    "completed",
+    "overdue",
+    "light",
+)
+
+
+def past_filter_form(item_filter: ItemFilter):
+    """The list's filter form with only the fields that apply to a past day."""
+    form = item_filter.form
+    for name in list(form.fields):
+        if name not in PAST_FILTERS:
+            del form.fields[name]
+    return form
+
+
+def filter_states(states: list[ItemState], data: dict) -> list[ItemState]:
+    """``states`` (a past day's ledger) narrowed by the cleaned data of ``past_filter_form``,
+    judged as of that day (overdue and the light by the day's own date)."""
+    keyword = (data.get("q") or "").strip()
+    statuses = set(data.get("status") or ())
+    department, problem, kind = data.get("lead_department"), data.get("problem"), data.get("kind")
+    deadline, completed = data.get("deadline"), data.get("completed")
+    overdue, light = data.get("overdue"), data.get("light")
+
+    def keep(state: ItemState) -> bool:
+        if statuses and state.status not in statuses:
+            return False
+        if department is not None and state.lead_department_id != department.pk:
+            return False
+        if problem is not None and state.problem.pk != problem.pk:
+            return False
+        if kind and state.kind != kind:
+            return False
+        if overdue and state.is_overdue != (overdue == "true"):
+            return False
+        if light and state.light != light:
+            return False
+        if deadline and not _within(state.deadline, deadline.start, deadline.stop):
+            return False
+        if completed and not _within(state.completed_on, completed.start, completed.stop):
+            return False
+        return not keyword or _mentions(state, keyword)
+
+    return [state for state in states if keep(state)]
+
+
+def _within(day, start, stop) -> bool:
+    """The range filter's bounds come as datetimes (start and end of their days)."""
+    start, stop = (bound.date() if bound is not None else None for bound in (start, stop))
+    if day is None:
+        return start is None and stop is None
+    return (start is None or day >= start) and (stop is None or day <= stop)
+
+
+def _mentions(state: ItemState, keyword: str) -> bool:
+    keyword = keyword.lower()
+    texts = [state.title, state.summary, *(m.text for m in state.measures), *(p.text for p in state.progress)]
+    return any(keyword in text.lower() for text in texts)

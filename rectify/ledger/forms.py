@@ -1,13 +1,17 @@
 """Forms of the staff workspace. Labels come from the models' Chinese verbose names."""
 
+import calendar
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rectify.accounts.selectors import choosable_departments, choosable_leaders
+from rectify.chinese import chinese_date
 from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 
-from .models import RectificationItem
+from .models import Inspection, RectificationItem
 from .services import BulkAction
 from .uploads import ALLOWED, ALLOWED_LABEL
 
@@ -192,3 +196,91 @@ class BulkActionForm(BootstrapForm):
             "leaders": list(data.get("leaders") or []),
             "append": data.get("mode") == "append",
         }
+
+
+def _day(value: str, label: str) -> datetime.date:
+    """A YYYY-MM-DD day, or a Chinese message naming the field and the value."""
+    value = (value or "").strip()
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise forms.ValidationError(
+            f"无法识别的{label}：{value or '（空）'}（应为 YYYY-MM-DD，如 2023-12-18）", code="invalid"
+        ) from None
+
+
+def _check_past_day(day: datetime.date, label: str, *, inspection: Inspection, today: datetime.date) -> None:
+    """A day of the round's history: not after today, not before its feedback date."""
+    if day > today:
+        raise forms.ValidationError(
+            f"{label}{chinese_date(day)}晚于今天（{chinese_date(today)}）：那一天的台账还不知道。", code="future"
+        )
+    if inspection.feedback_date and day < inspection.feedback_date:
+        raise forms.ValidationError(
+            f"{label}{chinese_date(day)}早于“{inspection}”的反馈日期（{chinese_date(inspection.feedback_date)}）："
+            "那时还没有整改台账。",
+            code="before_feedback",
+        )
+
+
+class AsOfForm(BootstrapForm):
+    """``?as_of=YYYY-MM-DD`` of the item list: a day of the round's history."""
+
+    as_of = forms.CharField(label=_("截至日期"), required=False, widget=DateInput())
+
+    def __init__(self, *args, inspection: Inspection, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inspection, self.today = inspection, today
+
+    def clean_as_of(self) -> datetime.date:
+        day = _day(self.cleaned_data["as_of"], "截至日期")
+        _check_past_day(day, "截至日期", inspection=self.inspection, today=self.today)
+        return day
+
+
+def month_before(day: datetime.date) -> datetime.date:
+    """The same day of the previous month (its last day when the month is shorter)."""
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class ChangesForm(BootstrapForm):
+    """``?from=…&to=…`` of the changes page; left out: the last month (from the feedback date at
+    the earliest), up to today."""
+
+    start = forms.CharField(label=_("起始日期"), required=False, widget=DateInput())
+    end = forms.CharField(label=_("截止日期"), required=False, widget=DateInput())
+
+    def __init__(self, data, *, inspection: Inspection, today: datetime.date):
+        # The query string says from/to; "from" is a Python keyword, so the fields are start/end.
+        super().__init__({"start": data.get("from", ""), "end": data.get("to", "")})
+        self.inspection, self.today = inspection, today
+
+    def clean_end(self) -> datetime.date:
+        if not self.cleaned_data["end"].strip():
+            return self.today
+        day = _day(self.cleaned_data["end"], "截止日期")
+        _check_past_day(day, "截止日期", inspection=self.inspection, today=self.today)
+        return day
+
+    def clean_start(self) -> datetime.date | None:
+        if not self.cleaned_data["start"].strip():
+            return None  # the default depends on the end: see clean()
+        day = _day(self.cleaned_data["start"], "起始日期")
+        _check_past_day(day, "起始日期", inspection=self.inspection, today=self.today)
+        return day
+
+    def clean(self):
+        data = super().clean()
+        end = data.get("end")
+        if end is None or "start" not in data:
+            return data
+        if data["start"] is None:
+            start = month_before(end)
+            feedback = self.inspection.feedback_date
+            data["start"] = max(start, feedback) if feedback else start
+        if data["start"] >= end:
+            raise forms.ValidationError(
+                f"起始日期{chinese_date(data['start'])}应早于截止日期{chinese_date(end)}。", code="order"
+            )
+        return data

@@ -24,6 +24,12 @@ def _approved(model):
     return Exists(model.objects.filter(item=OuterRef("pk"), decision=Decision.APPROVED))
 
 
+def _stranger(through, field: str) -> Exists:
+    """The item names (through this many-to-many) a department or leader of another unit."""
+    links = through.objects.filter(rectificationitem=OuterRef("pk"))
+    return Exists(links.exclude(**{f"{field}__unit": OuterRef("inspection__unit")}))
+
+
 def _checks():
     today = timezone.localdate()
     items = RectificationItem.objects
@@ -73,6 +79,12 @@ def _checks():
                 extensions__self_reviewed=False,
             ),
         ),
+        (
+            "责任部门属于其他单位",
+            items.filter(lead_department__isnull=False).exclude(lead_department__unit=F("inspection__unit")),
+        ),
+        ("配合部门属于其他单位", items.filter(_stranger(RectificationItem.co_departments.through, "department"))),
+        ("责任领导属于其他单位", items.filter(_stranger(RectificationItem.leaders.through, "leader"))),
     ]
 
 

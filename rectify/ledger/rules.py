@@ -64,8 +64,14 @@ def is_in_users_units(user, obj) -> bool:
 
 @rules.predicate
 def decides_for_unit(user, obj) -> bool:
+    """The unit is the user's own, or one in their scope with no office of its own (the
+    supervising office stands in). At most one query per request (``units_with_own_office``)."""
     unit = _unit_of(obj)
-    return unit is not None and units.decides_for(user, unit)
+    if unit is None:
+        return False
+    if user.unit_id == unit.pk:
+        return True
+    return units.in_scope(user, unit) and unit.pk not in user.units_with_own_office
 
 
 @rules.predicate

@@ -1,15 +1,19 @@
 """Reads of the ledger: what a user may see, and the figures shown about it."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from rectify.accounts.models import User
 from rectify.accounts.roles import Role
 
-from .models import Inspection, RectificationItem
+from .asof import ItemState, end_of_day, ledger_as_of, outline_as_of
+from .changes import KINDS, RETURNED, Change, ledger_changes
+from .models import Decision, Inspection, RectificationItem, SignOff
 from .status import TRANSITIONS, Status, completion_rate
 
 
@@ -120,3 +124,65 @@ def inspection_rows(user: User) -> QuerySet[Inspection]:
         )
         .order_by(F("deleted_at").asc(nulls_first=True), "-feedback_date", "-pk")
     )
+
+
+def default_inspection(user: User, chosen: Inspection | None) -> Inspection | None:
+    """The round a page of one round shows: the one chosen, else the user's latest (by feedback
+    date) of those they may see. One query when none is chosen."""
+    if chosen is not None:
+        return chosen
+    return inspections_visible_to(user).order_by(F("feedback_date").desc(nulls_last=True), "-pk").first()
+
+
+def _visible_ids(user: User, inspection: Inspection) -> set[int]:
+    """Today's visibility decides which past rows a user sees: those of the items they may open."""
+    return set(items_visible_to(user).filter(inspection=inspection).values_list("pk", flat=True))
+
+
+def past_ledger(user: User, inspection: Inspection, day: datetime.date) -> list[ItemState]:
+    """The items of ``inspection`` the user may see, as they stood at the end of ``day``."""
+    visible = _visible_ids(user, inspection)
+    return [state for state in ledger_as_of(inspection, day) if state.pk in visible]
+
+
+@dataclass(frozen=True)
+class ReturnedSignOff:
+    reviewed_on: datetime.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class LedgerChanges:
+    """What changed between the end of ``start`` and the end of ``end``, by kind (``changes.KINDS``)."""
+
+    start: datetime.date
+    end: datetime.date
+    by_kind: dict[str, list[Change]]
+    returns: dict[int, ReturnedSignOff]  # item pk → its last 销号 request sent back in the window
+
+    @property
+    def total(self) -> int:
+        return sum(len(found) for found in self.by_kind.values())
+
+
+def ledger_changes_between(
+    user: User, inspection: Inspection, *, start: datetime.date, end: datetime.date
+) -> LedgerChanges:
+    """The changes of the items the user may see: a fixed number of queries."""
+    visible = _visible_ids(user, inspection)
+    found = ledger_changes(outline_as_of(inspection, start), ledger_as_of(inspection, end))
+    by_kind = {kind: [] for kind in KINDS}
+    for change in found:
+        if change.state.pk in visible:
+            by_kind[change.kind].append(change)
+    returns = {}
+    if by_kind[RETURNED]:
+        sent_back = SignOff.objects.filter(
+            item__inspection=inspection,
+            decision=Decision.REJECTED,
+            reviewed_at__gte=end_of_day(start),
+            reviewed_at__lt=end_of_day(end),
+        ).order_by("reviewed_at", "pk")
+        for item_id, reviewed_at, reason in sent_back.values_list("item_id", "reviewed_at", "review_note"):
+            returns[item_id] = ReturnedSignOff(timezone.localdate(reviewed_at), reason)
+    return LedgerChanges(start=start, end=end, by_kind=by_kind, returns=returns)

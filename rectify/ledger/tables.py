@@ -1,12 +1,16 @@
 """The item list's table (django-tables2)."""
 
+from urllib.parse import urlencode
+
 import django_tables2 as tables
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
 from .models import RectificationItem
+from .numbering import problem_label
 from .presentation import light_badge, status_badge
 
 
@@ -62,3 +66,42 @@ def listed_order(request, items: QuerySet[RectificationItem]) -> QuerySet[Rectif
     table = ItemTable(items)
     RequestConfig(request, paginate=False).configure(table)
     return table.data.data
+
+
+class PastItemTable(tables.Table):
+    """A past day's ledger (``asof.ItemState`` rows), read-only, in number order. Each title opens
+    the item's page as it is today, which says so (``?as_of=`` of that page)."""
+
+    number = tables.Column(verbose_name=_("序号"), orderable=False)
+    problem = tables.Column(verbose_name=_("反馈问题"), orderable=False)
+    title = tables.Column(verbose_name=_("整改事项"), orderable=False)
+    lead_department = tables.Column(verbose_name=_("责任部门"), orderable=False)
+    leaders = tables.Column(verbose_name=_("责任领导"), empty_values=(), orderable=False)
+    deadline = tables.DateColumn(verbose_name=_("完成时限"), format="Y-m-d", orderable=False)
+    status = tables.Column(verbose_name=_("完成状态"), orderable=False)
+    light = tables.Column(verbose_name=_("预警"), empty_values=(), orderable=False)
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("那一天没有符合条件的整改事项。")
+        per_page = 25
+
+    def render_problem(self, record):
+        return format_html("{}{}", problem_label(record.problem.sequence), record.problem.title)
+
+    def render_title(self, record):
+        return format_html('<a href="{}">{}</a>', past_item_url(record), record.title)
+
+    def render_leaders(self, record):
+        return "、".join(record.leaders) or "—"
+
+    def render_status(self, record):
+        return status_badge(record.status, record.status_label)
+
+    def render_light(self, record):
+        return light_badge(record.light)
+
+
+def past_item_url(state) -> str:
+    """An item's page, opened from the ledger of ``state.as_of``."""
+    return f"{reverse('ledger:item-detail', args=[state.pk])}?{urlencode({'as_of': state.as_of.isoformat()})}"

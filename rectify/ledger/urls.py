@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import past_views, views
 
 app_name = "ledger"
 
 urlpatterns = [
     path("", views.item_list, name="item-list"),
+    path("changes/", past_views.ledger_changes, name="changes"),
     path("bulk/", views.bulk_action, name="bulk-action"),
     path("rounds/", views.inspection_list, name="inspection-list"),
     path("rounds/<int:pk>/delete/", views.inspection_delete, name="inspection-delete"),

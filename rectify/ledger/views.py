@@ -17,7 +17,7 @@ from django_tables2 import RequestConfig
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
 
-from . import history, selectors, services, supervision_notice
+from . import history, past_views, selectors, services, supervision_notice
 from .filters import ItemFilter
 from .forms import (
     ApproveForm,
@@ -54,6 +54,8 @@ def _errors(error: ValidationError | dict) -> str:
 
 @permission_required("ledger.view_ledger", raise_exception=True)
 def item_list(request):
+    if "as_of" in request.GET:
+        return past_views.past_item_list(request)
     item_filter = ItemFilter(request.GET, queryset=selectors.item_list_queryset(request.user), request=request)
     table = ItemTable(item_filter.qs, selectable=request.user.has_perm("ledger.manage_ledger"))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
@@ -70,6 +72,7 @@ def item_detail(request, pk: int):
     context = {
         "item": item,
         "today": timezone.localdate(),
+        "opened_from": past_views.opened_from(request),
         "transitions": selectors.available_transitions(item, request.user),
         "measures": item.measures.all(),
         "progress_updates": item.progress_updates.select_related("author"),

@@ -1,5 +1,5 @@
 /* Draws the dashboard's charts from the JSON the page carries (no inline script: CSP).
-   Every slice, bar segment and week links to the item list it stands for. */
+   Every slice, bar segment, month and week links to the item list it stands for. */
 (function () {
   "use strict";
 
@@ -71,7 +71,7 @@
         { name: "当月销号", type: "bar", data: data.trend.completed, itemStyle: { color: "#198754" } },
         { name: "累计销号", type: "line", data: data.trend.cumulative, itemStyle: { color: "#b02a37" } }
       ]
-    }, function () { return null; });
+    }, function (p) { return (p.seriesIndex === 0 ? data.trend.urls : data.trend.cumulative_urls)[p.dataIndex]; });
   } else {
     empty("trend", "尚无销号记录");
   }

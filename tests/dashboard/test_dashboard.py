@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -286,6 +287,24 @@ def test_cached_ledger_part_is_not_shared_between_scopes(client, office_user, li
     response = client.get("/")
     assert response.status_code == 200
     assert response.context["figures"].total == 0
+
+
+def test_cached_ledger_part_is_not_shared_between_units(client, office_user):
+    """The supervising office's cached figures (every unit) never reach a unit's own office."""
+    from rectify.accounts.roles import Role
+    from tests.conftest import make_user
+    from tests.factories import make_inspection, make_problem, make_unit, the_unit
+
+    make_item(make_problem(make_inspection(unit=the_unit())))
+    make_item(make_problem(make_inspection(unit=the_unit())))  # two rounds: the home shows all of them
+    elsewhere = make_unit("另一单位")
+    unit_office = make_user("office_elsewhere", Role.DISCIPLINE_OFFICE, unit=elsewhere)
+    other_client = Client()
+    client.force_login(office_user)
+    other_client.force_login(unit_office)  # signing in saves the account: before the cache fills
+    client.get("/")  # cached for the supervising office's scope
+    body = other_client.get("/").content.decode().replace("\n", "")
+    assert 'data-figure="total">0<' in body
 
 
 @pytest.mark.parametrize("user_fixture", ["office_user", "liaison"])

@@ -92,6 +92,22 @@ def test_who_gets_what(ledger):
     assert Notification.objects.count() == 4
 
 
+def test_a_units_office_is_reminded_of_its_units_items_only(ledger):
+    from rectify.accounts.roles import Role
+    from tests.conftest import make_user
+    from tests.factories import make_inspection, make_unit
+
+    elsewhere = make_unit("另一单位")
+    make_item(
+        make_problem(make_inspection(unit=elsewhere)), title="外单位逾期", deadline=TODAY - datetime.timedelta(days=2)
+    )
+    make_user("unit_office", Role.DISCIPLINE_OFFICE, unit=elsewhere, email="unit@example.org")
+    call_command("send_reminders", "--today", TODAY.isoformat())
+    received = bodies()
+    assert "外单位逾期" in received["unit@example.org"] and "甲部门逾期" not in received["unit@example.org"]
+    assert "外单位逾期" in received["office@example.org"]  # the supervising office sees every unit
+
+
 def test_one_digest_per_person_not_one_mail_per_item(ledger):
     call_command("send_reminders", "--today", TODAY.isoformat())
     assert len(mail.outbox) == 3

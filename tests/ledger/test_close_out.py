@@ -313,6 +313,26 @@ def test_check_ledger_names_each_broken_invariant(seed, capsys):
     assert raised.value.returncode == 1 and "5 处问题" in str(raised.value)
 
 
+def test_check_ledger_names_departments_and_leaders_of_another_unit(seed, capsys):
+    from rectify.accounts.models import Department, Leader
+    from tests.factories import make_unit
+
+    elsewhere = make_unit("另一单位")
+    stranger = Department.objects.create(unit=elsewhere, name="外单位财政局")
+    RectificationItem.objects.filter(number=3).update(lead_department=stranger)
+    RectificationItem.objects.get(number=4).co_departments.add(stranger)
+    RectificationItem.objects.get(number=5).leaders.add(
+        Leader.objects.create(unit=elsewhere, name="外某", position="x")
+    )
+    with pytest.raises(CommandError):
+        call_command("check_ledger")
+    out = capsys.readouterr().out
+    assert "第3项：责任部门属于其他单位" in out
+    assert "第4项：配合部门属于其他单位" in out
+    assert "第5项：责任领导属于其他单位" in out
+    assert "第6项" not in out
+
+
 # --- The audit trail ----------------------------------------------------------------------------
 
 

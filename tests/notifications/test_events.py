@@ -153,3 +153,27 @@ def test_the_returned_request_is_on_the_liaisons_reminders_page_at_once(client, 
     message = Notification.objects.get(recipient=liaison)
     opened = client.get(f"/notifications/{message.pk}/").content.decode()
     assert "请补充验收报告" in opened and f'href="/items/{item.pk}/" data-action="open-link"' in opened
+
+
+def test_a_units_requests_go_to_its_own_office_else_to_the_supervising_office(item, liaison, office_user):
+    """Units: the item's unit has an office of its own, so only it is told; in a unit without one,
+    the office above it (here the supervising office, tied to no unit) is told."""
+    from rectify.accounts.models import Department
+    from rectify.accounts.roles import Role
+    from tests.conftest import make_user
+    from tests.factories import make_inspection, make_problem, make_unit
+
+    make_user("unit_office", Role.DISCIPLINE_OFFICE, unit=the_unit())
+    make_user("elsewhere_office", Role.DISCIPLINE_OFFICE, unit=make_unit("另一单位"))
+    submit(item, liaison)
+    assert told(Kind.SIGNOFF_SUBMITTED) == ["unit_office"]
+    orphan = make_unit("无整改办的单位")
+    department = Department.objects.create(unit=orphan, name="某局")
+    orphan_item = make_item(
+        make_problem(make_inspection(unit=orphan)),
+        lead_department=department,
+        deadline=timezone.localdate() + datetime.timedelta(days=20),
+    )
+    orphan_liaison = make_user("orphan_liaison", Role.LIAISON, department)
+    submit(orphan_item, orphan_liaison)
+    assert told(Kind.SIGNOFF_SUBMITTED) == ["office", "unit_office"]  # office: the supervising office

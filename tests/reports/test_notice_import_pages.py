@@ -144,3 +144,32 @@ def test_a_stale_preview_cannot_be_confirmed_twice(client, office_user):
     client.post(reverse("reports:notice-import-confirm"), {"key": key})
     response = client.post(reverse("reports:notice-import-confirm"), {"key": key})
     assert response.status_code == 302 and Inspection.objects.count() == 1
+
+
+def test_with_several_units_the_office_chooses_the_unit(client, office_user, settings, tmp_path):
+    """Units: the choice appears only with several units; the round goes into the unit chosen, and
+    a unit's own office imports into its own unit without being asked."""
+    from rectify.accounts.roles import Role
+    from rectify.ledger.models import Inspection
+    from tests.conftest import make_user
+    from tests.factories import make_unit, the_unit
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(office_user)
+    assert "单位" not in client.get(reverse("reports:notice-import")).content.decode().split("<form")[1]
+    home, county = the_unit(), make_unit("某县委", short_name="某县")
+    assert 'name="unit"' in client.get(reverse("reports:notice-import")).content.decode()
+    response = client.post(
+        reverse("reports:notice-import"), {"file": SimpleUploadedFile("seed.txt", SEED.read_bytes()), "unit": county.pk}
+    )
+    assert response.status_code == 302
+    key = client.session["notice_import"]["key"]
+    client.post(reverse("reports:notice-import-confirm"), {"key": key})
+    assert Inspection.objects.get().unit == county
+    county_office = make_user("county", Role.DISCIPLINE_OFFICE, unit=county)
+    client.force_login(county_office)
+    assert 'name="unit"' not in client.get(reverse("reports:notice-import")).content.decode()
+    upload(client, SEED.read_bytes(), "seed.txt")
+    client.post(reverse("reports:notice-import-confirm"), {"key": client.session["notice_import"]["key"]})
+    assert set(Inspection.objects.values_list("unit", flat=True)) == {county.pk}
+    assert home.inspections.count() == 0

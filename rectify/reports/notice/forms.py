@@ -7,6 +7,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rectify.accounts.models import Unit
 from rectify.forms import BootstrapForm, BootstrapModelForm, DateInput
 from rectify.ledger.models import Accountability, FundRecovery, Inspection, Meeting, RectificationItem, Regulation
 from rectify.reports.excel.workbook import MAX_UPLOAD_BYTES
@@ -106,6 +107,21 @@ class NoticeImportForm(BootstrapForm):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
     )
+    unit = forms.ModelChoiceField(
+        label=_("单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("（按通报所写的单位）"),
+        help_text=_("新建的巡视轮次属于哪个单位；不选则按通报中的整改责任主体或被巡视单位匹配。"),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        """``units``: those the user may import for; the choice is offered only when there are several."""
+        super().__init__(*args, **kwargs)
+        if units.count() > 1:
+            self.fields["unit"].queryset = units
+        else:
+            del self.fields["unit"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
+from rectify.accounts.units import units_visible_to
 from rectify.ledger.status import Status
 from rectify.reports.excel import uploads
 
@@ -28,21 +29,35 @@ SESSION_KEY = "notice_import"
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def notice_import(request):
     """Step 1: upload the notice; a file that cannot be read as a notice is refused and not kept."""
+    units = units_visible_to(request.user)
     if request.method == "POST":
-        form = NoticeImportForm(request.POST, request.FILES)
+        form = NoticeImportForm(request.POST, request.FILES, units=units)
         if form.is_valid():
             _forget_pending(request)
             upload = form.cleaned_data["file"]
             suffix = PurePath(upload.name).suffix.lower()
+            chosen = form.cleaned_data.get("unit")
             request.session[SESSION_KEY] = {
                 "key": uploads.store(upload, suffix=suffix),
                 "suffix": suffix,
                 "filename": upload.name,
+                "unit": chosen.pk if chosen else None,
             }
             return redirect("reports:notice-import-preview")
     else:
-        form = NoticeImportForm()
+        form = NoticeImportForm(units=units)
     return render(request, "reports/notice/import_form.html", {"form": form})
+
+
+def _unit_of(request, pending: dict):
+    """The unit the new round goes into: the one chosen, else the user's own unit when they are
+    tied to one (a unit's office imports for its unit), else the one the notice names."""
+    units = units_visible_to(request.user)
+    if pending.get("unit"):
+        return units.filter(pk=pending["unit"]).first()
+    if request.user.unit_id:
+        return units.filter(pk=request.user.unit_id).first()
+    return None
 
 
 @require_GET
@@ -79,7 +94,9 @@ def notice_import_confirm(request):
     if parsed is None:
         return redirect("reports:notice-import")
     try:
-        result = import_notice(parsed=parsed, user=request.user, file_name=pending["filename"])
+        result = import_notice(
+            parsed=parsed, unit=_unit_of(request, pending), user=request.user, file_name=pending["filename"]
+        )
     except NoticeFormatError as error:
         _forget_pending(request)
         messages.error(request, f"无法导入 {pending['filename']}：{error}")

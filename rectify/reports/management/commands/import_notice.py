@@ -1,4 +1,4 @@
-"""``manage.py import_notice FILE [--dry-run]``: a published notice (.txt or .docx) into a new inspection."""
+"""``manage.py import_notice FILE [--unit NAME] [--dry-run]``: a published notice (.txt or .docx) into a new inspection."""
 
 from pathlib import Path
 
@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
+from rectify.accounts.services import AccountError, find_unit
 from rectify.reports.notice.errors import NoticeFormatError
 from rectify.reports.notice.importer import import_notice, parse_notice_file
 
@@ -16,18 +17,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="通报文件（.txt：UTF-8 或 GB18030 编码；.docx）")
         parser.add_argument("--dry-run", action="store_true", help="只解析并显示将导入的内容，不保存")
+        parser.add_argument(
+            "--unit",
+            default="",
+            help="新巡视轮次所属单位（全称或简称）；不写则按通报所写的单位，只有一个单位时即该单位",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
+        unit = None
+        if options["unit"]:
+            try:
+                unit = find_unit(options["unit"])
+            except AccountError as error:
+                raise CommandError("".join(error.messages)) from None
         try:
             parsed = parse_notice_file(data=path.read_bytes(), filename=path.name)
             if options["dry_run"]:
                 self.stdout.write("\n".join(parsed.summary_lines()))
                 self.stdout.write(self.style.WARNING("试运行（--dry-run）：未保存任何数据。"))
                 return
-            result = import_notice(parsed=parsed, file_name=path.name)
+            result = import_notice(parsed=parsed, unit=unit, file_name=path.name)
         except NoticeFormatError as exc:
             raise CommandError(f"无法导入 {path.name}：{exc}") from exc
         audit.record(
