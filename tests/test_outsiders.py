@@ -170,3 +170,17 @@ def test_another_units_exports_and_pages_reveal_nothing(client, world, other_uni
     if who == "office":
         rounds = client.get(reverse("ledger:inspection-list")).content.decode()
         assert "测试巡视" not in rounds
+
+
+@pytest.mark.parametrize("who", ["office", "leader"])
+def test_another_units_ledger_by_unit_is_404(client, world, other_unit_accounts, who):
+    """/reports/ledger.xlsx?unit=<the item's unit>: 404, nothing revealed; their own unit's works."""
+    from django.urls import reverse
+
+    from rectify.ledger.models import Inspection
+
+    client.force_login(other_unit_accounts[who])
+    unit = Inspection.objects.get(pk=world["inspection_id"]).unit_id
+    assert client.get(reverse("reports:ledger-xlsx"), {"unit": unit}).status_code == 404
+    everything = client.get(reverse("reports:ledger-xlsx"), {"unit": "all"})
+    assert everything.status_code == 400 and "没有巡视轮次" in everything.content.decode()

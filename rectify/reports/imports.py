@@ -35,6 +35,7 @@ from .models import ImportRecord
 _UNDO_ORDER = [
     Evidence,
     SignOff,
+    Extension,
     ProgressUpdate,
     Measure,
     RectificationItem,

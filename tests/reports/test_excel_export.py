@@ -36,6 +36,9 @@ HEADER = [
     "整改进展情况",
     "完成状态",
     "预警",
+    "责任人",
+    "完成日期",
+    "原完成时限",
     "备注",
 ]
 FIRST_DATA_ROW = 4
@@ -103,7 +106,7 @@ def test_seed_problem_cells_are_merged_over_their_items(seed_ledger):
     merged = sorted(str(r) for r in sheet.merged_cells.ranges if r.min_col == r.max_col == 2)
     # Problems with several items: （一）（二）（三）（四） two each, （六）（八） three, （七） two.
     assert merged == ["B10:B12", "B14:B15", "B16:B18", "B19:B21", "B4:B5", "B6:B7", "B8:B9"]
-    assert {"A1:L1", "A2:F2", "G2:L2"} <= {str(r) for r in sheet.merged_cells.ranges}
+    assert {"A1:O1", "A2:F2", "G2:O2"} <= {str(r) for r in sheet.merged_cells.ranges}
 
 
 def test_seed_layout_for_printing(seed_ledger):
@@ -446,7 +449,7 @@ def test_texts_are_never_formulas(client, office_user, read_workbook):
     client.force_login(office_user)
     sheet = read_workbook(client.get(ledger_url()).content)["整改台账"]
     assert sheet["C4"].data_type == "s" and sheet["C4"].value == '=HYPERLINK("http://x")'
-    assert sheet["L4"].value == "#N/A"
+    assert sheet["O4"].value == "#N/A"  # 备注
 
 
 def test_inspection_without_items_exports_an_empty_ledger(client, office_user, read_workbook):

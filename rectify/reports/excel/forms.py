@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rectify.accounts.models import Unit
 from rectify.forms import BootstrapForm, DateInput
 from rectify.ledger.models import Inspection
 
 from .errors import LedgerImportError
+from .options import ALL_UNITS
 from .reader import check_ledger_file
 from .workbook import ACCEPTED_SUFFIXES, MAX_UPLOAD_BYTES
 
@@ -29,6 +31,21 @@ class LedgerExportForm(BootstrapForm):
         self.fields["inspection"].queryset = rounds.order_by("-feedback_date", "-pk")
 
 
+class UnitExportForm(BootstrapForm):
+    """Which unit's ledger to download (the units below it included), for a user with several."""
+
+    unit = forms.ChoiceField(label=_("单位"), help_text=_("含下级单位；多个巡视轮次时合为一个工作簿，并按单位排名。"))
+    as_of = forms.DateField(label=_("截至日期"), required=False, help_text=_("留空为今天。"), widget=DateInput)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(ALL_UNITS, _("全部单位"))] + [
+            (unit.pk, "\u3000" * (unit.depth - 1) + unit.name) for unit in units
+        ]
+        self.fields["unit"].widget.attrs["id"] = "id_export_unit"
+        self.fields["as_of"].widget.attrs["id"] = "id_export_unit_as_of"
+
+
 class LedgerImportForm(BootstrapForm):
     file = forms.FileField(
         label=_("台账文件"),
@@ -49,10 +66,27 @@ class LedgerImportForm(BootstrapForm):
         required=False,
         max_length=Inspection._meta.get_field("name").max_length,
     )
+    unit = forms.ModelChoiceField(
+        label=_("单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("（按文件所写的单位）"),
+        help_text=_("新建的巡视轮次、部门和责任领导都属于该单位；导入到已有巡视轮次时须与该轮次的单位一致。"),
+    )
 
-    def __init__(self, *args, rounds, **kwargs):
+    def __init__(self, *args, rounds, units=None, unit_required=False, **kwargs):
+        """``units``: the units the user may import into; the choice is shown only when there are
+        several. ``unit_required``: a new round must name its unit (the user's scope is part of
+        the tree, so the file's unit cannot be trusted to be in it)."""
         super().__init__(*args, **kwargs)
         self.fields["inspection"].queryset = rounds.order_by("-feedback_date", "-pk")
+        if units is None or not units[1:2].exists():
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = units
+            self.unit_required = unit_required
+            if unit_required:
+                self.fields["unit"].empty_label = _("（请选择）")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -71,4 +105,12 @@ class LedgerImportForm(BootstrapForm):
         has_title = bool((cleaned.get("title") or "").strip())
         if has_inspection == has_title:
             raise forms.ValidationError(_("请选择要导入到的巡视轮次，或填写新巡视轮次的名称（二者选一）。"))
+        unit, inspection = cleaned.get("unit"), cleaned.get("inspection")
+        if unit is not None and inspection is not None and inspection.unit_id != unit.pk:
+            self.add_error(
+                "unit",
+                f"所选巡视轮次「{inspection.name}」属于「{inspection.unit.name}」，不属于所选单位「{unit.name}」。",
+            )
+        elif "unit" in self.fields and self.unit_required and unit is None and has_title:
+            self.add_error("unit", _("请选择新巡视轮次所属的单位。"))
         return cleaned

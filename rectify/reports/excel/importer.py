@@ -16,9 +16,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from rectify.accounts.models import Department, Leader, Unit, User
+from rectify.chinese import chinese_date
 from rectify.ledger import bulk, revision
 from rectify.ledger.models import (
     Decision,
+    Extension,
     FeedbackProblem,
     Inspection,
     Measure,
@@ -46,6 +48,7 @@ _ITEM_FIELDS = [
     "lead_department",
     "contact_person",
     "deadline",
+    "original_deadline",
     "summary",
     "note",
 ]
@@ -148,6 +151,7 @@ class _Writer:
         self._write_measures(created, [row for row in updated if MEASURES in row.changes])
         self._write_progress([row for row in updated if row.new_progress])
         self._write_signoffs(created, [row for row in updated if row.requests_signoff])
+        self._write_extensions([row for row in created if row.original_deadline is not None])
         self.plan.record = self.created.record(
             kind="ledger",
             file_name=self.file.name,
@@ -181,11 +185,12 @@ class _Writer:
                 )
         asking = [row for row in created if row.requests_signoff] + updated
         for row in asking:
+            done_on = f"于{chinese_date(row.source.completed_on)}" if row.source.completed_on else ""
             signoffs.append(
                 SignOff(
                     item_id=row.item_pk,
                     origin=Origin.IMPORT,
-                    note=f"{note}，该事项已完成，申请销号。",
+                    note=f"{note}，该事项已{done_on}完成，申请销号。",
                     requested_by=self.user,
                     requested_at=self.now,
                     source_name=self.file.name,
@@ -195,6 +200,29 @@ class _Writer:
             self.created.add_all(bulk_create_with_history(signoffs, SignOff, **self.history))
         if asking:
             self.created.add_all(self.file.attach([row.item_pk for row in asking], user=self.user, at=self.now))
+
+    def _write_extensions(self, rows: list[PlannedRow]) -> None:
+        """A new item the file gives a 原完成时限: the extension it stands for, approved, of origin 导入."""
+        if rows:
+            extensions = [
+                Extension(
+                    item_id=row.item_pk,
+                    origin=Origin.IMPORT,
+                    previous_deadline=row.original_deadline,
+                    requested_deadline=row.deadline,
+                    reason=(
+                        f"据导入的台账文件《{self.file.name}》，原完成时限{chinese_date(row.original_deadline)}，"
+                        f"已延期至{chinese_date(row.deadline)}（导入历史台账）。"
+                    ),
+                    requested_by=self.user,
+                    requested_at=self.now,
+                    decision=Decision.APPROVED,
+                    reviewed_at=self.now,
+                    source_name=self.file.name,
+                )
+                for row in rows
+            ]
+            self.created.add_all(bulk_create_with_history(extensions, Extension, **self.history))
 
     def _inspection(self) -> Inspection:
         if self.plan.inspection is not None:
@@ -249,6 +277,7 @@ class _Writer:
             "lead_department_id": self.departments[row.lead_department] if row.lead_department else None,
             "contact_person": row.contact_person,
             "deadline": row.deadline,
+            "original_deadline": row.original_deadline,
             "status": row.status,
             "completed_on": row.completed_on,
             "summary": row.summary,

@@ -10,6 +10,7 @@ import re
 from django.db.models import QuerySet
 from django.http import Http404
 
+from rectify.accounts.models import Unit
 from rectify.chinese import chinese_date
 from rectify.ledger.models import Inspection
 
@@ -52,6 +53,27 @@ def resolve_inspection(inspection_id: str | int | None, *, rounds: QuerySet | No
             f"没有编号为 {pk} 的巡视轮次。现有巡视轮次：\n" + (_listing(inspections) or "（无）"),
             inspections=inspections,
         ) from None
+
+
+ALL_UNITS = "all"
+
+
+def resolve_unit(unit_id: str | int | None, *, units: QuerySet[Unit]) -> Unit | None:
+    """The unit named by ``unit_id`` among ``units`` (the user's); ``all``: every one of them
+    (None). A unit outside ``units``: 404, as for any object the user may not see. One query."""
+    if str(unit_id).strip() == ALL_UNITS:
+        return None
+    try:
+        pk = int(unit_id)
+    except (TypeError, ValueError):
+        raise ExportOptionError(f"单位编号应为数字或 {ALL_UNITS}：{unit_id}") from None
+    found = units.filter(pk=pk).first()
+    if found is not None:
+        return found
+    if Unit.objects.filter(pk=pk).exists():
+        raise Http404("没有找到该单位，或您无权查看。")
+    listed = "\n".join(f"  {unit.pk}：{unit.name}" for unit in units) or "（无）"
+    raise ExportOptionError(f"没有编号为 {pk} 的单位。现有单位：\n{listed}")
 
 
 def _listing(inspections: list[Inspection]) -> str:

@@ -36,6 +36,8 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "co_departments": ("配合部门", "配合单位", "协办单位"),
     "person": ("责任人", "经办人"),
     "deadline": ("完成时限", "整改时限", "完成时间"),
+    "original_deadline": ("原完成时限", "原整改时限"),
+    "completed_on": ("完成日期", "实际完成日期", "实际完成时间", "销号日期"),
     "progress": ("整改进展", "整改进展情况", "整改情况", "完成情况"),
     "status": ("完成状态", "整改状态", "是否完成", "状态"),
     "notes": ("备注",),
@@ -184,6 +186,15 @@ def parse_deadline(value: object) -> Deadline:
     if day is None and kind is None:
         raise CellError(f"无法识别的日期：{raw}")
     return Deadline(day, kind)
+
+
+def parse_day(value: object) -> datetime.date | None:
+    """A cell that holds a day or nothing (完成日期, 原完成时限): the forms ``parse_deadline``
+    reads, but not 立行立改 or 长期坚持 without a day."""
+    deadline = parse_deadline(value)
+    if deadline.day is None and deadline.kind is not None:
+        raise CellError(f"应为日期：{cell_text(value)}")
+    return deadline.day
 
 
 def _find_day(text: str, raw: str) -> datetime.date | None:

@@ -15,6 +15,9 @@ the file as its evidence, for the office to approve.
 """
 
 import datetime
+import heapq
+import itertools
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rectify.accounts.models import Department, Leader, Unit
@@ -78,6 +81,7 @@ class PlannedRow:
     detail: str
     kind: str
     deadline: datetime.date | None
+    original_deadline: datetime.date | None
     status: str
     completed_on: datetime.date | None
     summary: str
@@ -200,6 +204,8 @@ def plan_import(
     problems = _match_problems(parsed.rows, inspection)
     departments = _names_to_pks(Department, _all_names(parsed.rows, "departments"), unit)
     leaders = _names_to_pks(Leader, _all_names(parsed.rows, "leaders"), unit)
+    notes += _only_elsewhere(Department, departments, unit, "部门")
+    notes += _only_elsewhere(Leader, leaders, unit, "责任领导")
     feedback = inspection.feedback_date if inspection else None
     rows = []
     for row in parsed.rows:
@@ -210,6 +216,7 @@ def plan_import(
             notes.append(
                 f"{row.place_label}「{parsed.columns['deadline']}」立行立改：巡视轮次没有反馈日期，完成时限留空。"
             )
+        notes += _check_dates(row, planned, parsed.columns, feedback=feedback, today=today)
         if planned.existing is not None:
             planned.changes = _changes(planned, planned.existing, has_progress=parsed.has("progress"))
             planned.action = UPDATE if planned.changes else UNCHANGED
@@ -262,9 +269,11 @@ def _existing_items(inspection: Inspection | None, today: datetime.date, *, lock
 
 
 def _match_problems(rows: list[ImportRow], inspection: Inspection | None) -> dict[tuple, ProblemTarget]:
+    """A new problem keeps the label the file gives it (（三） → 3) when that sequence is free,
+    else it gets the next one."""
     existing = list(inspection.problems.order_by("sequence")) if inspection else []
     claimed: set[int] = set()
-    next_sequence = max((problem.sequence for problem in existing), default=0) + 1
+    used = {problem.sequence for problem in existing}
     targets: dict[tuple, ProblemTarget] = {}
     for row in rows:
         key = row.problem_key
@@ -277,20 +286,65 @@ def _match_problems(rows: list[ImportRow], inspection: Inspection | None) -> dic
             claimed.add(match.pk)
             targets[key] = ProblemTarget(match.sequence, match.title, match.description, pk=match.pk)
         else:
-            targets[key] = ProblemTarget(next_sequence, title, row.problem_description)
-            next_sequence += 1
+            new = sequence if sequence and sequence not in used else max(used, default=0) + 1
+            used.add(new)
+            targets[key] = ProblemTarget(new, title, row.problem_description)
     return targets
 
 
 def _all_names(rows: list[ImportRow], kind: str) -> list[str]:
-    names: dict[str, None] = {}
-    for row in rows:
-        if kind == "leaders":
-            names.update(dict.fromkeys(row.leaders))
-        else:
-            names.update(dict.fromkeys([row.lead_department] if row.lead_department else []))
-            names.update(dict.fromkeys(row.co_departments))
-    return list(names)
+    """Every leader (or department) the rows name, in an order that keeps each cell's order: the
+    ones not found are created in this order, so that an item lists them as the file does."""
+    if kind == "leaders":
+        cells = [row.leaders for row in rows]
+    else:
+        cells = [[row.lead_department] if row.lead_department else [] for row in rows]
+        cells += [row.co_departments for row in rows]
+    return _keeping_order(cells)
+
+
+def _keeping_order(cells: list[list[str]]) -> list[str]:
+    """The names of all ``cells`` in one order in which every cell's names keep their order
+    (a topological sort); ties, and cells that contradict each other, by first appearance."""
+    first: dict[str, int] = {}
+    followers: dict[str, set[str]] = defaultdict(set)
+    waiting: dict[str, int] = defaultdict(int)  # how many names must come before
+    for names in cells:
+        for name in names:
+            first.setdefault(name, len(first))
+        for earlier, later in itertools.pairwise(names):
+            if later not in followers[earlier]:
+                followers[earlier].add(later)
+                waiting[later] += 1
+    ready = [(index, name) for name, index in first.items() if not waiting[name]]
+    heapq.heapify(ready)
+    ordered: list[str] = []
+    while ready:
+        _index, name = heapq.heappop(ready)
+        ordered.append(name)
+        for later in followers[name]:
+            waiting[later] -= 1
+            if not waiting[later]:
+                heapq.heappush(ready, (first[later], later))
+    placed = set(ordered)
+    return ordered + [name for name in first if name not in placed]
+
+
+def _only_elsewhere(model, names: dict[str, int | None], unit: Unit, label: str) -> list[str]:
+    """Notes on the names to be created in ``unit`` that exist only in other units (one query)."""
+    new = [name for name, pk in names.items() if pk is None]
+    if not new:
+        return []
+    elsewhere: dict[str, list[str]] = defaultdict(list)
+    found = model.objects.filter(name__in=new).exclude(unit=unit).order_by("unit__path")
+    for name, unit_name in found.values_list("name", "unit__name"):
+        if unit_name not in elsewhere[name]:
+            elsewhere[name].append(unit_name)
+    return [
+        f"{label}「{name}」只在其他单位（{'、'.join(elsewhere[name])}）中有，将在「{unit.name}」新建。"
+        for name in new
+        if elsewhere[name]
+    ]
 
 
 def _names_to_pks(model, names: list[str], unit: Unit) -> dict[str, int | None]:
@@ -330,6 +384,9 @@ def _plan_row(
         deadline = add_months(feedback, 1)
     deadline = kept("deadline", deadline, None)
     status = kept("status", row.status, Status.NOT_STARTED)
+    # 原完成时限 is the deadline before an approved extension: a new item takes the file's (the
+    # import records that extension); an existing item's changes only through an extension.
+    original_deadline = existing.original_deadline if existing is not None else row.original_deadline
     completed_on = None
     requests_signoff = False
     if existing is not None:
@@ -340,8 +397,9 @@ def _plan_row(
         # A new item of an existing round that the file says is done: a 销号 request, not a completion.
         status, requests_signoff = Status.PENDING_SIGNOFF, True
     elif status == Status.COMPLETED:
-        # A new round's past completion, recorded with a sign-off of origin 导入.
-        completed_on = deadline if deadline and deadline <= today else today
+        # A new round's past completion, recorded with a sign-off of origin 导入: on the file's
+        # 完成日期, else on the deadline (today when that is still to come).
+        completed_on = row.completed_on or (deadline if deadline and deadline <= today else today)
     elif status == Status.PENDING_SIGNOFF:
         # 待销号 needs its request: the import files one, with the file as evidence.
         requests_signoff = True
@@ -353,6 +411,7 @@ def _plan_row(
         detail=row.detail or (existing.detail if existing is not None else ""),
         kind=kind,
         deadline=deadline,
+        original_deadline=original_deadline,
         status=status,
         completed_on=completed_on,
         # A new item's progress text is its summary; an existing item keeps its (published) summary
@@ -370,6 +429,48 @@ def _plan_row(
         requests_signoff=requests_signoff,
         item_pk=existing.pk if existing is not None else None,
     )
+
+
+def _check_dates(
+    row: ImportRow, planned: PlannedRow, headers: dict[str, str], *, feedback: datetime.date | None, today
+) -> list[str]:
+    """Errors (on the row) for a 完成日期 or 原完成时限 that cannot be; notes for the ones an import
+    does not apply to an existing item (its completion and extensions go through review)."""
+    notes = []
+
+    def error(name: str, message: str) -> None:
+        row.errors.append(f"{row.place_label}「{headers[name]}」{message}")
+
+    done_on, original = row.completed_on, row.original_deadline
+    if done_on is not None:
+        if done_on > today:
+            error("completed_on", f"晚于今天：{chinese_date(done_on)}（完成日期不能是将来的日期）。")
+        elif feedback is not None and done_on < feedback:
+            error("completed_on", f"早于巡视反馈日期（{chinese_date(feedback)}）：{chinese_date(done_on)}。")
+        if row.status != Status.COMPLETED:
+            error(
+                "completed_on",
+                f"已填写（{chinese_date(done_on)}），但完成状态不是已完成：只有已完成的事项才有完成日期。",
+            )
+        elif planned.existing is not None and planned.completed_on not in (None, done_on):
+            notes.append(
+                f"{row.place_label}「{headers['completed_on']}」与系统记录（{chinese_date(planned.completed_on)}）"
+                "不同：已销号事项的完成日期不由导入更改。"
+            )
+    if original is not None:
+        if planned.existing is not None:
+            if original != planned.original_deadline:
+                notes.append(
+                    f"{row.place_label}「{headers['original_deadline']}」与系统记录不同：原完成时限只随批准的延期改变，"
+                    "导入不更改。"
+                )
+        elif planned.deadline is None or original >= planned.deadline:
+            error(
+                "original_deadline",
+                f"应早于完成时限（延期后的时限）：{chinese_date(original)}"
+                + (f"，完成时限为{chinese_date(planned.deadline)}。" if planned.deadline else "，但完成时限为空。"),
+            )
+    return notes
 
 
 # An existing item in one of these states may ask for 销号 through an import.
@@ -390,6 +491,7 @@ _LABELS = {
     "detail": "问题详情",
     "kind": "整改类型",
     "deadline": "完成时限",
+    "original_deadline": "原完成时限",
     "status": "完成状态",
     "completed_on": "完成日期",
     "summary": "整改情况",

@@ -2,6 +2,7 @@
 section-heading rows skipped, every cell parsed, every error collected with its row (as Excel
 numbers it) and its column header."""
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from .parsing import (
     CellError,
     Deadline,
     cell_text,
+    parse_day,
     parse_deadline,
     parse_number,
     parse_status,
@@ -47,6 +49,8 @@ class ImportRow:
     co_departments: list[str] = field(default_factory=list)
     contact_person: str = ""
     deadline: Deadline = field(default_factory=Deadline)
+    original_deadline: datetime.date | None = None
+    completed_on: datetime.date | None = None
     status: str = RectificationItem.Status.NOT_STARTED
     progress: str = ""
     note: str = ""
@@ -234,6 +238,8 @@ class SheetReader:
         else:
             row.number = self._parsed(row, values, "number", parse_number, None)
         row.deadline = self._parsed(row, values, "deadline", parse_deadline, Deadline())
+        row.original_deadline = self._parsed(row, values, "original_deadline", parse_day, None)
+        row.completed_on = self._parsed(row, values, "completed_on", parse_day, None)
         row.status = self._parsed(row, values, "status", parse_status, RectificationItem.Status.NOT_STARTED)
         self._problem(row, problem)
         self._title(row, self._text(values, "item"))
@@ -288,13 +294,22 @@ class SheetReader:
             self.notes.append(f"{self.place}第{shown}行没有填写「{self.columns['item'][1]}」，已跳过{count}。")
 
     def _note_missing_columns(self) -> None:
-        missing = [headers[0] for name, headers in FIELD_HEADERS.items() if name not in self.columns]
+        missing = [
+            headers[0]
+            for name, headers in FIELD_HEADERS.items()
+            if name not in self.columns and name not in _DATES_OF_THE_EXPORT
+        ]
         if missing:
             self.notes.append(
                 "文件中没有这些列："
                 + "、".join(missing)
                 + "。新建的事项这些内容留空（序号按行顺序编排），已有事项保持原值。"
             )
+
+
+# Columns the app's own export adds for a lossless round trip; other ledgers seldom have them, and
+# without them nothing is left empty that would otherwise be filled (see planning.py).
+_DATES_OF_THE_EXPORT = {"original_deadline", "completed_on"}
 
 
 def _shorten(text: str, limit: int) -> tuple[str, str]:

@@ -11,5 +11,6 @@ urlpatterns = [
     path("import/", views.ledger_import, name="ledger-import"),
     path("import/preview/", views.ledger_import_preview, name="ledger-import-preview"),
     path("import/confirm/", views.ledger_import_confirm, name="ledger-import-confirm"),
+    path("import/target/", views.ledger_import_target, name="ledger-import-target"),
     path("import/cancel/", views.ledger_import_cancel, name="ledger-import-cancel"),
 ]

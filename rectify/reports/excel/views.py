@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rectify.accounts import audit
 from rectify.accounts.models import AuditEvent
+from rectify.accounts.units import units_visible_to
 from rectify.chinese import chinese_date
 from rectify.ledger import selectors
 from rectify.ledger.asof import live_states
@@ -24,11 +25,12 @@ from rectify.ledger.tables import listed_order
 
 from . import uploads
 from .errors import listed_errors
-from .export import Heading, inspection_heading, item_list_ledger, monthly_ledger, workbook_bytes
-from .forms import LedgerExportForm, LedgerImportForm
+from .export import Heading, inspection_heading, item_list_ledger, monthly_ledger, rounds_ledger, workbook_bytes
+from .forms import LedgerExportForm, LedgerImportForm, UnitExportForm
 from .importer import LedgerImportError, import_ledger
-from .options import ExportOptionError, resolve_as_of, resolve_inspection
+from .options import ExportOptionError, resolve_as_of, resolve_inspection, resolve_unit
 from .planning import CREATE, UNCHANGED, UPDATE
+from .selectors import round_named_by, rounds_of_units
 from .workbook import ACCEPTED_SUFFIXES
 
 PREVIEW_ROWS = 200
@@ -51,23 +53,28 @@ def _require_whole_ledger(user) -> None:
 @require_GET
 @permission_required("ledger.view_ledger", raise_exception=True)
 def ledger_export(request):
-    """A form to pick the inspection and the as-of day; it downloads from ``ledger_xlsx``."""
+    """A form to pick the inspection and the as-of day; it downloads from ``ledger_xlsx``. A user
+    with several units may also download a unit's ledger (one installation of one unit: no choice)."""
     _require_whole_ledger(request.user)
-    form = LedgerExportForm(
-        initial={"as_of": timezone.localdate()}, rounds=selectors.inspections_in_scope(request.user)
-    )
-    return render(request, "reports/excel/export_form.html", {"form": form})
+    today = timezone.localdate()
+    form = LedgerExportForm(initial={"as_of": today}, rounds=selectors.inspections_in_scope(request.user))
+    units = units_visible_to(request.user)
+    unit_form = UnitExportForm(initial={"as_of": today}, units=units) if units[1:2].exists() else None
+    return render(request, "reports/excel/export_form.html", {"form": form, "unit_form": unit_form})
 
 
 @require_GET
 @permission_required("ledger.view_ledger", raise_exception=True)
 def ledger_xlsx(request):
-    """/reports/ledger.xlsx?inspection=<id>&as_of=YYYY-MM-DD (or month=YYYY-MM)."""
+    """/reports/ledger.xlsx?inspection=<id>&as_of=YYYY-MM-DD (or month=YYYY-MM); ?unit=<id> (or
+    unit=all) for a unit's ledger, the units below it included (several: one workbook)."""
     _require_whole_ledger(request.user)
     try:
         as_of = resolve_as_of(
             as_of=request.GET.get("as_of"), month=request.GET.get("month"), today=timezone.localdate()
         )
+        if request.GET.get("unit"):
+            return _units_xlsx(request, as_of)
         inspection = resolve_inspection(
             request.GET.get("inspection"), rounds=selectors.inspections_in_scope(request.user)
         )
@@ -77,6 +84,22 @@ def ledger_xlsx(request):
     filename = f"{inspection.inspected_unit}整改台账_截至{as_of:%Y%m%d}.xlsx"
     response = _xlsx_response(monthly_ledger(inspection, as_of), filename)
     audit.record(AuditEvent.Kind.EXPORT, request=request, detail=f"月度台账：{inspection}，截至{chinese_date(as_of)}")
+    return response
+
+
+def _units_xlsx(request, as_of):
+    """The ledger of the unit ``?unit=`` names (404 outside the user's units) and the units below it."""
+    scope = resolve_unit(request.GET["unit"], units=units_visible_to(request.user))
+    rounds = rounds_of_units(selectors.inspections_in_scope(request.user), scope)
+    if not rounds:
+        raise ExportOptionError(f"{scope.name if scope else '所选单位'}没有巡视轮次，无法导出台账。")
+    name = scope.label if scope is not None else "各单位"
+    response = _xlsx_response(rounds_ledger(rounds, as_of, scope=scope), f"{name}整改台账_截至{as_of:%Y%m%d}.xlsx")
+    audit.record(
+        AuditEvent.Kind.EXPORT,
+        request=request,
+        detail=f"月度台账：{name}（{len(rounds)} 个巡视轮次），截至{chinese_date(as_of)}",
+    )
     return response
 
 
@@ -117,11 +140,21 @@ def _rounds_to_import_into(user):
     return selectors.inspections_in_scope(user).select_related("unit")
 
 
+def _import_form(request, *args) -> LedgerImportForm:
+    return LedgerImportForm(
+        *args,
+        rounds=_rounds_to_import_into(request.user),
+        units=units_visible_to(request.user),
+        unit_required=bool(request.user.scope_path),
+    )
+
+
 @permission_required("ledger.manage_ledger", raise_exception=True)
 def ledger_import(request):
-    """Step 1: upload the workbook and say where it goes."""
+    """Step 1: upload the workbook and say where it goes (and, where the user has several units,
+    into which unit)."""
     if request.method == "POST":
-        form = LedgerImportForm(request.POST, request.FILES, rounds=_rounds_to_import_into(request.user))
+        form = _import_form(request, request.POST, request.FILES)
         if form.is_valid():
             _forget_pending(request)
             inspection = form.cleaned_data["inspection"]
@@ -131,11 +164,12 @@ def ledger_import(request):
                 "suffix": suffix,
                 "inspection": inspection.pk if inspection else None,
                 "title": form.cleaned_data["title"].strip() if not inspection else "",
+                "unit": unit.pk if (unit := form.cleaned_data.get("unit")) else None,
                 "filename": form.cleaned_data["file"].name,
             }
             return redirect("reports:ledger-import-preview")
     else:
-        form = LedgerImportForm(rounds=_rounds_to_import_into(request.user))
+        form = _import_form(request)
     return render(request, "reports/excel/import_form.html", {"form": form})
 
 
@@ -182,6 +216,34 @@ def ledger_import_confirm(request):
     )
     messages.success(request, f"{outcome}如导入有误，可在“导入记录”中撤销本次导入。")
     return redirect(f"{reverse('ledger:item-list')}?inspection={plan.inspection.pk}")
+
+
+@require_POST
+@permission_required("ledger.manage_ledger", raise_exception=True)
+def ledger_import_target(request):
+    """From the preview of a new round: import the same upload into the existing round the file's
+    title names instead (offered first on the preview), then preview again."""
+    pending = _pending(request)
+    if pending is None or request.POST.get("key") != pending["key"] or "failed" in pending:
+        messages.error(request, "该预览已失效（可能已在其他窗口导入或取消），请重新上传。")
+        return redirect("reports:ledger-import")
+    rounds = _rounds_to_import_into(request.user)
+    inspection = rounds.filter(pk=_int_or_none(request.POST.get("inspection"))).first()
+    if inspection is None:
+        messages.error(request, "所选巡视轮次不存在或已删除，仍按原选择预览。")
+        return redirect("reports:ledger-import-preview")
+    pending.update(inspection=inspection.pk, title="", unit=None)  # the round's unit, then
+    pending.pop("versions", None)
+    request.session[uploads.SESSION_KEY] = pending
+    messages.info(request, f"已改为导入到已有巡视轮次「{inspection.name}」：序号相同的整改事项将被更新，其余新增。")
+    return redirect("reports:ledger-import-preview")
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @require_POST
@@ -244,11 +306,18 @@ def _run(request, pending: dict, *, dry_run: bool):
         inspection = _rounds_to_import_into(request.user).filter(pk=pending["inspection"]).first()
         if inspection is None:
             return None, ["所选巡视轮次已不存在，请重新上传。"]
+    units = list(units_visible_to(request.user)[:2]) if not pending.get("unit") else []
+    unit = units[0] if len(units) == 1 else None  # a unit's own office: its unit
+    if pending.get("unit"):
+        unit = units_visible_to(request.user).filter(pk=pending["unit"]).first()
+        if unit is None:
+            return None, ["所选单位已不存在，请重新上传。"]
     try:
         plan = import_ledger(
             source=uploads.path_for(pending["key"], suffix=_suffix(pending)),
             inspection=inspection,
             title=pending["title"] or None,
+            unit=unit,
             dry_run=dry_run,
             user=request.user,
             expected_versions=None if dry_run else pending.get("versions"),
@@ -274,4 +343,11 @@ def _preview(request, pending: dict, plan, errors: list[str]):
             "unchanged": plan.count(UNCHANGED),
         }
         context["page"] = Paginator(plan.rows, PREVIEW_ROWS).get_page(request.GET.get("page"))
+        context["show_unit"] = units_visible_to(request.user)[1:2].exists()
+        if plan.inspection is None and not errors:
+            # The file is a ledger of a round already here (e.g. the app's own export): offered first.
+            rounds = _rounds_to_import_into(request.user)
+            if pending.get("unit"):  # the unit chosen: only its rounds
+                rounds = rounds.filter(unit_id=pending["unit"])
+            context["named_round"] = round_named_by(plan.parsed, rounds=rounds)
     return render(request, "reports/excel/import_preview.html", context)
