@@ -24,10 +24,9 @@ from django.db.models import (
 from rectify.accounts.models import Unit, User
 from rectify.ledger.models import Decision, Escalation, Extension, RectificationItem, SignOff
 from rectify.ledger.numbering import problem_label
+from rectify.ledger.scores import Tally, Weights, score
 from rectify.ledger.selectors import StatusFigures
 from rectify.ledger.status import CLOSED, Status, completion_rate
-
-from .scores import Tally, Weights, score
 
 # Requests listed on the dashboard, oldest first; the rest are a click away (the item list).
 REVIEW_LIMIT = 20

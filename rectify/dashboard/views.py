@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from rectify.accounts.roles import Role
 from rectify.accounts.units import units_visible_to
 from rectify.ledger import selectors as ledger_selectors
+from rectify.ledger.scores import STALE_CAP_MONTHS, Tally, Weights, formula
 
 from . import charts, ledger_cache, selectors
 from .figures import ItemLinks, UnitLinks
-from .scores import STALE_CAP_MONTHS, Tally, Weights, formula
 
 SESSION_KEY = "dashboard_inspection"
 

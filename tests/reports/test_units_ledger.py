@@ -79,8 +79,11 @@ def test_the_statistics_rank_the_units():
     ]
     assert rows[2][8].date() == today - datetime.timedelta(days=3) and rows[0][8] == "—"
     assert [row[9] for row in rows[:3]] == [1, 0.5, 0]
+    # 综合评分 (ledger/scores.py, default weights): 乙 all on time 100; 甲 half on time but an open
+    # item never reported (12 months × 5) and 丙 overdue and returned, both 0: fewer overdue first.
+    assert [row[10] for row in rows[:3]] == [100, 0, 0]
     assert rows[3][:8] == (None, "合计", 6, 3, 0, 1, 10, 2)
-    assert "排名依据" in sheet["A2"].value
+    assert "排名依据：综合评分 = 按期完成率" in sheet["A2"].value
 
 
 def test_the_workbook_of_several_units_prints_on_a4():

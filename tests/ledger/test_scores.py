@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from rectify.dashboard.scores import STALE_CAP_MONTHS, Tally, Weights, formula, months_without_progress, score
+from rectify.ledger.scores import STALE_CAP_MONTHS, Tally, Weights, formula, months_without_progress, score
 
 TODAY = datetime.date(2024, 6, 30)
 WEIGHTS = Weights(on_time=1.0, overdue_days=0.5, returns=10.0, stale_months=5.0)
