@@ -53,10 +53,15 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=user.scope_path)
 
 
-def units_with_own_office() -> frozenset[int]:
-    """The units that have office staff (纪工委工作人员) of their own: their decisions stay with them."""
+def own_office_unit_ids() -> QuerySet:
+    """The ids of the units that have office staff (纪工委工作人员) of their own, as a subquery:
+    their decisions stay with them."""
     offices = User.objects.filter(is_active=True, unit__isnull=False, groups__name=Role.DISCIPLINE_OFFICE)
-    return frozenset(offices.values_list("unit_id", flat=True))
+    return offices.values("unit_id")
+
+
+def units_with_own_office() -> frozenset[int]:
+    return frozenset(row["unit_id"] for row in own_office_unit_ids())
 
 
 def ancestor_paths(unit: Unit) -> list[str]:

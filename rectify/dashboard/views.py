@@ -182,8 +182,9 @@ def _personal(user, items, today) -> dict:
         personal["my_signoffs"] = selectors.pending_signoffs(department_items)
         personal["my_extensions"] = selectors.pending_extensions(department_items)
     if user.has_role(Role.DISCIPLINE_OFFICE):
-        personal["review_signoffs"] = selectors.pending_signoffs(items)
-        personal["review_extensions"] = selectors.pending_extensions(items)
+        mine_to_decide = ledger_selectors.decided_by(user, items)
+        personal["review_signoffs"] = selectors.pending_signoffs(mine_to_decide)
+        personal["review_extensions"] = selectors.pending_extensions(mine_to_decide)
         personal["review_limit"] = selectors.REVIEW_LIMIT
     return personal
 

@@ -10,7 +10,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from rectify.accounts.models import Unit, User
 from rectify.accounts.roles import Role
-from rectify.accounts.units import units_visible_to
+from rectify.accounts.units import own_office_unit_ids, units_visible_to
 
 from .asof import ItemState, end_of_day, ledger_as_of, outline_as_of
 from .changes import KINDS, RETURNED, Change, ledger_changes
@@ -32,6 +32,14 @@ def items_visible_to(user: User) -> QuerySet[RectificationItem]:
             Q(lead_department_id=user.department_id) | Q(pk__in=co_operated.values("rectificationitem_id"))
         )
     return items.none()
+
+
+def decided_by(user: User, items: QuerySet[RectificationItem]) -> QuerySet[RectificationItem]:
+    """Those of ``items`` whose unit's decisions are the user's: the query form of the rule
+    ``is_units_office`` (ledger/rules.py) — their own unit, or a unit without an office of its own.
+    For review queues: a subquery, no query of its own."""
+    others = ~Q(inspection__unit_id__in=own_office_unit_ids())
+    return items.filter(Q(inspection__unit_id=user.unit_id) | others if user.unit_id else others)
 
 
 def get_item_for_user(user: User, pk: int) -> RectificationItem:

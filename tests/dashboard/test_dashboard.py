@@ -134,6 +134,21 @@ class TestPersonal:
         assert [e.item for e in response.context["review_extensions"]] == [item]
         assert "待我审核" in response.content.decode()
 
+    def test_the_supervising_office_reviews_only_for_units_without_an_office(
+        self, client, office_user, liaison, department
+    ):
+        """Units: once the item's unit has an office of its own, its requests wait for that office,
+        not for the supervising office (tied to no unit)."""
+        from tests.conftest import make_user
+
+        item = make_item(lead_department=department, deadline=timezone.localdate() + datetime.timedelta(days=5))
+        services.request_extension(
+            item_id=item.pk, user=liaison, new_deadline=item.deadline + datetime.timedelta(days=30), reason="资金"
+        )
+        unit_office = make_user("unit_office", Role.DISCIPLINE_OFFICE, unit=the_unit())
+        assert [e.item for e in dashboard(client, unit_office).context["review_extensions"]] == [item]
+        assert list(dashboard(client, office_user).context["review_extensions"]) == []
+
 
 def test_those_who_do_not_read_the_ledger_start_elsewhere(client, sysadmin):
     from tests.conftest import make_user
