@@ -97,3 +97,13 @@ def test_deployment_checklist_is_clean_in_production():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_postgresql_connections_run_without_jit():
+    """Short web queries never gain from PostgreSQL's JIT, and the dashboard's counts over 100,000
+    items lost more to compiling than they took (bench/RESULTS.md)."""
+    show = "s.DATABASES['default'].get('OPTIONS')"
+    url = "postgres://u:p@127.0.0.1:5432/rectify"
+    assert _import_settings(show, DATABASE_URL=url).stdout.strip() == "{'options': '-c jit=off'}"
+    kept = _import_settings(show, DATABASE_URL=url, RECTIFY_PG_JIT="1")
+    assert kept.returncode == 0 and kept.stdout.strip() in {"None", "{}"}
