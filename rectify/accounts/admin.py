@@ -231,7 +231,11 @@ class UnitAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
         with transaction.atomic():
             if not change:
                 created = services.create_unit(
-                    name=obj.name, short_name=obj.short_name, kind=obj.kind, parent=obj.parent
+                    name=obj.name,
+                    short_name=obj.short_name,
+                    kind=obj.kind,
+                    parent=obj.parent,
+                    sort_order=obj.sort_order,
                 )
                 obj.pk, obj.path = created.pk, created.path
                 return

@@ -292,13 +292,17 @@ def set_reference_active(*, objects, active: bool) -> int:
 
 
 @transaction.atomic
-def create_unit(*, name: str, short_name: str = "", kind: str = Unit.Kind.PARTY_COMMITTEE, parent=None) -> Unit:
+def create_unit(
+    *, name: str, short_name: str = "", kind: str = Unit.Kind.PARTY_COMMITTEE, parent=None, sort_order: int = 0
+) -> Unit:
     """A unit under ``parent`` (None: a top unit), with its materialised path (the parent row is
     locked while its next child's place is taken; the path's unique index guards top units)."""
     if parent is not None:
         parent = Unit.objects.select_for_update().get(pk=parent.pk)
     path = units.next_child_path(parent)
-    return Unit.objects.create(name=name, short_name=short_name, kind=kind, parent=parent, path=path)
+    return Unit.objects.create(
+        name=name, short_name=short_name, kind=kind, parent=parent, path=path, sort_order=sort_order
+    )
 
 
 @transaction.atomic

@@ -143,3 +143,27 @@ def test_a_department_or_leader_of_another_unit_cannot_be_assigned(tree):
         ledger_services.bulk_apply(item_ids=[item.pk], user=office, action="lead_department", lead_department=stranger)
     item.refresh_from_db()
     assert item.lead_department_id is None
+
+
+def test_the_admin_creates_and_moves_units_with_their_paths(admin_client, tree):
+    add = reverse("admin:accounts_unit_add")
+    response = admin_client.post(
+        add,
+        {"name": "乡党委", "short_name": "乡", "kind": "party_committee", "parent": tree["county"].pk, "sort_order": 3},
+    )
+    assert response.status_code == 302
+    village = Unit.objects.get(name="乡党委")
+    assert village.path.startswith(tree["county"].path) and village.depth == 4 and village.sort_order == 3
+    change = reverse("admin:accounts_unit_change", args=[tree["city"].pk])
+    fields = {
+        "name": "市委",
+        "short_name": "市",
+        "kind": "party_committee",
+        "parent": tree["other_city"].pk,
+        "sort_order": 0,
+    }
+    assert admin_client.post(change, fields).status_code == 302
+    assert Unit.objects.get(name="乡党委").path.startswith(Unit.objects.get(name="另一市委").path)
+    fields["parent"] = Unit.objects.get(name="乡党委").pk
+    response = admin_client.post(change, fields)
+    assert response.status_code == 200 and "下级单位" in response.content.decode()
