@@ -202,7 +202,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rectify@localhost")
 
 # Early-warning thresholds (domain.md): yellow within this many days of the deadline.
 RECTIFY_WARNING_DAYS = env.int("RECTIFY_WARNING_DAYS", default=10)
-# 综合评分 weights (rectify/dashboard/scores.py): points per percent of items completed on time,
+# 综合评分 weights (rectify/ledger/scores.py): points per percent of items completed on time,
 # points off per overdue day per item, per return per item, and per month without a progress report.
 # Set any of them as RECTIFY_SCORE_WEIGHTS=on_time=1,overdue_days=0.5,returns=10,stale_months=5.
 RECTIFY_SCORE_WEIGHTS = {

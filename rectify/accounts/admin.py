@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -31,7 +32,7 @@ from .roles import Role
 admin.site.unregister(Group)
 
 # Fields that change what an account may do; nobody changes them on their own account.
-ACCESS_FIELDS = ["groups", "is_active"]
+ACCESS_FIELDS = ["groups", "is_active", "unit"]
 # Fields no form here has (or has only for others' accounts): a POST naming them is refused.
 PRIVILEGE_FIELDS = [*ACCESS_FIELDS, "is_staff", "is_superuser", "user_permissions"]
 
@@ -57,7 +58,15 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["deactivate_accounts", "clear_lockouts", "reset_two_factor"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        accounts = super().get_queryset(request).prefetch_related("groups")
+        path = request.user.scope_path
+        if path:  # an administrator tied to a unit keeps the accounts of its units
+            accounts = accounts.filter(
+                Q(unit__path__startswith=path)
+                | Q(department__unit__path__startswith=path)
+                | Q(leader__unit__path__startswith=path)
+            )
+        return accounts
 
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("accounts.change_user", obj)
@@ -236,13 +245,14 @@ class UnitAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
                     kind=obj.kind,
                     parent=obj.parent,
                     sort_order=obj.sort_order,
+                    actor=request.user,
                 )
                 obj.pk, obj.path = created.pk, created.path
                 return
             parent = obj.parent
             obj.parent = Unit.objects.get(pk=obj.pk).parent  # moved below, with the subtree's paths
             obj.save(update_fields=["name", "short_name", "kind", "sort_order"])
-            services.set_unit_parent(unit=obj, parent=parent)
+            services.set_unit_parent(unit=obj, parent=parent, actor=request.user)
 
 
 @admin.register(AuditEvent)

@@ -177,7 +177,7 @@ class User(AbstractUser):
     @cached_property
     def role_names(self) -> frozenset[str]:
         """The names of the user's role groups, read once per request."""
-        return frozenset(self.groups.values_list("name", flat=True))
+        return frozenset(group.name for group in self.groups.all())  # uses a prefetch where there is one
 
     def has_role(self, role: Role) -> bool:
         return role.value in self.role_names
@@ -246,6 +246,9 @@ class AuditEvent(models.Model):
         TWO_FACTOR_FAILED = "two_factor_failed", _("双因素验证失败")
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("重新生成恢复码")
         AUDIT_EXPORTED = "audit_exported", _("导出审计日志")
+        # The unit tree (who sees what follows it).
+        UNIT_CREATED = "unit_created", _("新建单位")
+        UNIT_MOVED = "unit_moved", _("调整上级单位")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     kind = models.CharField(_("事件"), max_length=30, choices=Kind.choices)

@@ -293,26 +293,37 @@ def set_reference_active(*, objects, active: bool) -> int:
 
 @transaction.atomic
 def create_unit(
-    *, name: str, short_name: str = "", kind: str = Unit.Kind.PARTY_COMMITTEE, parent=None, sort_order: int = 0
+    *,
+    name: str,
+    short_name: str = "",
+    kind: str = Unit.Kind.PARTY_COMMITTEE,
+    parent=None,
+    sort_order: int = 0,
+    actor: User | None = None,
 ) -> Unit:
     """A unit under ``parent`` (None: a top unit), with its materialised path (the parent row is
     locked while its next child's place is taken; the path's unique index guards top units)."""
     if parent is not None:
         parent = Unit.objects.select_for_update().get(pk=parent.pk)
     path = units.next_child_path(parent)
-    return Unit.objects.create(
+    unit = Unit.objects.create(
         name=name, short_name=short_name, kind=kind, parent=parent, path=path, sort_order=sort_order
     )
+    if actor is not None:  # a person's decision (the admin); imports and the demo audit their own way
+        changes = {"单位名称": ["（空）", unit.name], "上级单位": ["（空）", str(parent or "（无）")]}
+        audit.record(AuditEvent.Kind.UNIT_CREATED, user=actor, obj=unit, changes=changes)
+    return unit
 
 
 @transaction.atomic
-def set_unit_parent(*, unit: Unit, parent: Unit | None) -> Unit:
+def set_unit_parent(*, unit: Unit, parent: Unit | None, actor: User | None = None) -> Unit:
     """Move ``unit`` (and its subtree) under ``parent``; a unit cannot go under itself or below."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if unit.parent_id == (parent.pk if parent else None):
         return unit
     if parent is not None and parent.path.startswith(unit.path):
         raise ValidationError({"parent": f"不能把“{unit}”移到它自己或它的下级单位“{parent}”之下。"})
+    old_parent = unit.parent
     old_path = unit.path
     if parent is not None:
         parent = Unit.objects.select_for_update().get(pk=parent.pk)
@@ -324,6 +335,9 @@ def set_unit_parent(*, unit: Unit, parent: Unit | None) -> Unit:
     unit.parent = parent
     unit.path = new_path
     unit.save(update_fields=["parent", "path"])
+    changes = {"上级单位": [str(old_parent or "（无）"), str(parent or "（无）")]}
+    detail = f"下级单位 {len(members) - 1} 个随之移动" if len(members) > 1 else ""
+    audit.record(AuditEvent.Kind.UNIT_MOVED, user=actor, obj=unit, changes=changes, detail=detail)
     return unit
 
 

@@ -139,10 +139,12 @@ class ItemFilter(django_filters.FilterSet):
         """Offer the problems of the chosen inspection only: a provincial office has thousands."""
         field = self.form.fields["problem"]
         inspection, problem = self.data.get("inspection"), self.data.get("problem")
+        # Only of the rounds offered (those of the user's units).
+        problems = FeedbackProblem.objects.filter(inspection__in=self.filters["inspection"].queryset)
         if inspection and str(inspection).isdigit():
-            field.queryset = FeedbackProblem.objects.filter(inspection_id=inspection)
+            field.queryset = problems.filter(inspection_id=inspection)
         elif problem and str(problem).isdigit():
-            field.queryset = FeedbackProblem.objects.filter(pk=problem)
+            field.queryset = problems.filter(pk=problem)
         else:
             field.queryset = FeedbackProblem.objects.none()
             field.empty_label = _("（请先选择巡视轮次）")

@@ -283,7 +283,7 @@ def reopen_item(request, pk: int):
     return _form_action(
         request,
         pk,
-        "ledger.review_item",
+        "ledger.reopen_item",
         ReopenForm,
         lambda item, data: services.reopen_item(
             item_id=item.pk, user=request.user, reason=data["reason"], deadline=data["deadline"]
@@ -345,6 +345,7 @@ def decide_extension(request, pk: int, extension_pk: int):
 def bulk_action(request):
     """Two steps: the list posts the selection and the change; this page asks to confirm it."""
     form = BulkActionForm(request.POST)
+    form.fields["items"].queryset = selectors.items_visible_to(request.user)  # never another unit's
     if not form.is_valid():
         messages.error(request, _errors(form.errors))
         return redirect("ledger:item-list")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from rectify.accounts.channels import masked_channel_url
 from rectify.accounts.models import Department
@@ -22,18 +22,34 @@ class Channel:
         return masked_channel_url(self.url)
 
 
-def channels() -> list[Channel]:
-    office = [Channel(f"office-{n}", "整改办", url) for n, url in enumerate(settings.RECTIFY_NOTIFY_URLS)]
-    departments = Department.objects.exclude(notify_url="").order_by("sort_order", "name")
+def channels(user) -> list[Channel]:
+    """The channels ``user`` keeps: the installation's office channels for the office tied to no
+    unit, and the departments' channels of the user's units (accounts/units.py)."""
+    path = user.scope_path
+    office = (
+        [] if path else [Channel(f"office-{n}", "整改办", url) for n, url in enumerate(settings.RECTIFY_NOTIFY_URLS)]
+    )
+    departments = Department.objects.exclude(notify_url="").filter(unit__path__startswith=path)
+    departments = departments.order_by("sort_order", "name")
     return office + [Channel(f"department-{d.pk}", d.name, d.notify_url) for d in departments]
 
 
-def channel(ident: str) -> Channel | None:
-    return next((c for c in channels() if c.ident == ident), None)
+def channel(user, ident: str) -> Channel | None:
+    return next((c for c in channels(user) if c.ident == ident), None)
 
 
-def failed_deliveries(limit: int = 200) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(state=Delivery.State.FAILED).order_by("-next_attempt_at", "-pk")[:limit]
+def failed_deliveries(user, limit: int = 200) -> QuerySet[Delivery]:
+    """Failed messages: all of them for the office tied to no unit; for a unit's office, those
+    to its departments' channels and to the people of its units."""
+    failed = Delivery.objects.filter(state=Delivery.State.FAILED)
+    path = user.scope_path
+    if path:
+        failed = failed.filter(
+            Q(target__in=[c.url for c in channels(user)])
+            | Q(notification__recipient__unit__path__startswith=path)
+            | Q(notification__recipient__department__unit__path__startswith=path)
+        )
+    return failed.order_by("-next_attempt_at", "-pk")[:limit]
 
 
 def shown_target(delivery: Delivery) -> str:

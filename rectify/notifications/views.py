@@ -16,18 +16,22 @@ def _office_only(request):
 
 def channels(request):
     _office_only(request)
-    failed = [(delivery, selectors.shown_target(delivery)) for delivery in selectors.failed_deliveries()]
+    failed = [(delivery, selectors.shown_target(delivery)) for delivery in selectors.failed_deliveries(request.user)]
     return render(
         request,
         "notifications/channels.html",
-        {"channels": selectors.channels(), "failed": failed, "max_attempts": settings.RECTIFY_NOTIFY_MAX_ATTEMPTS},
+        {
+            "channels": selectors.channels(request.user),
+            "failed": failed,
+            "max_attempts": settings.RECTIFY_NOTIFY_MAX_ATTEMPTS,
+        },
     )
 
 
 @require_POST
 def send_test(request):
     _office_only(request)
-    channel = selectors.channel(request.POST.get("channel", ""))
+    channel = selectors.channel(request.user, request.POST.get("channel", ""))
     if channel is None:
         messages.error(request, "没有这个通知渠道，请刷新页面后重试。")
         return redirect("notifications:channels")

@@ -167,3 +167,43 @@ def test_the_admin_creates_and_moves_units_with_their_paths(admin_client, tree):
     fields["parent"] = Unit.objects.get(name="乡党委").pk
     response = admin_client.post(change, fields)
     assert response.status_code == 200 and "下级单位" in response.content.decode()
+    from rectify.accounts.models import AuditEvent
+
+    created = AuditEvent.objects.get(kind=AuditEvent.Kind.UNIT_CREATED)
+    assert created.object_repr == "乡党委" and created.changes["上级单位"] == ["（空）", "县委"]
+    moved = AuditEvent.objects.get(kind=AuditEvent.Kind.UNIT_MOVED)
+    assert moved.changes == {"上级单位": ["省委", "另一市委"]} and "下级单位 2 个" in moved.detail
+
+
+def test_the_supervising_office_reopens_an_item_of_a_unit_with_its_own_office(client, tree):
+    """回头看 belongs to the supervising office too (ledger.reopen_item), not only to the unit's office."""
+    from rectify.ledger.models import RectificationItem
+    from tests.factories import force_status
+
+    make_user("county", Role.DISCIPLINE_OFFICE, unit=tree["county"])
+    item = item_in(tree["county"], completed_on=datetime.date(2024, 1, 1))
+    force_status(item, RectificationItem.Status.COMPLETED)
+    item.save()
+    client.force_login(make_user("city", Role.DISCIPLINE_OFFICE, unit=tree["city"]))
+    url = reverse("ledger:reopen", args=[item.pk])
+    response = client.post(url, {"reason": "回头看发现反弹", "deadline": "2031-01-01"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == RectificationItem.Status.IN_PROGRESS
+
+
+def test_a_unit_office_neither_lists_nor_confirms_another_units_items(client, tree):
+    """The bulk page and the problem filter offer only the office's own units' rows."""
+    mine, theirs = (
+        item_in(tree["county"], title="县里的事项"),
+        make_item(make_problem(make_inspection(unit=tree["other_city"]), title="另一市的问题"), title="另一市的事项"),
+    )
+    client.force_login(make_user("county", Role.DISCIPLINE_OFFICE, unit=tree["county"]))
+    response = client.post(reverse("ledger:bulk-action"), {"items": [theirs.pk], "action": "lead_department"})
+    assert response.status_code == 302 and theirs.title not in client.get(response.url).content.decode()
+    listing = client.get(reverse("ledger:item-list"), {"inspection": theirs.inspection_id}).content.decode()
+    assert theirs.problem.title not in listing
+    assert (
+        mine.problem.title
+        in client.get(reverse("ledger:item-list"), {"inspection": mine.inspection_id}).content.decode()
+    )

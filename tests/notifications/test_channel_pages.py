@@ -82,3 +82,36 @@ def test_a_bad_office_url_is_a_system_check_warning(settings):
 
     settings.RECTIFY_NOTIFY_URLS = ["json://127.0.0.1:9/hook", "garbage"]
     assert [warning.id for warning in notify_urls(None)] == ["rectify.W016"]
+
+
+def test_a_units_office_keeps_only_its_units_channels(client, department, settings):
+    """Units: the installation's office channels and other units' department channels (and their
+    failures) are for the office tied to no unit."""
+    from django.urls import reverse
+
+    from rectify.accounts.models import Department
+    from rectify.accounts.roles import Role
+    from tests.conftest import make_user
+    from tests.factories import make_unit
+
+    settings.RECTIFY_NOTIFY_URLS = ["json://127.0.0.1:9/office"]
+    department.notify_url = "json://127.0.0.1:9/home-department"
+    department.save()
+    elsewhere = make_unit("另一单位")
+    theirs = Department.objects.create(unit=elsewhere, name="外单位财政局", notify_url="json://127.0.0.1:9/elsewhere")
+    Delivery.objects.create(
+        event_key="x",
+        channel=Delivery.Channel.DEPARTMENT,
+        target="json://127.0.0.1:9/home-department",
+        title="本单位的失败消息",
+        body="x",
+        state=Delivery.State.FAILED,
+    )
+    client.force_login(make_user("unit_office", Role.DISCIPLINE_OFFICE, unit=elsewhere))
+    page = client.get(reverse("notifications:channels")).content.decode()
+    assert f'value="department-{theirs.pk}"' in page
+    assert f'value="department-{department.pk}"' not in page and 'value="office-0"' not in page
+    assert "本单位的失败消息" not in page
+    before = Delivery.objects.count()
+    response = client.post(reverse("notifications:send-test"), {"channel": f"department-{department.pk}"})
+    assert response.status_code == 302 and Delivery.objects.count() == before

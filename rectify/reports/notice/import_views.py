@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from rectify.accounts import audit
-from rectify.accounts.models import AuditEvent
+from rectify.accounts.models import AuditEvent, Unit
 from rectify.accounts.units import units_visible_to
 from rectify.ledger.status import Status
 from rectify.reports.excel import uploads
@@ -54,7 +54,7 @@ def _unit_of(request, pending: dict):
     tied to one (a unit's office imports for its unit), else the one the notice names."""
     units = units_visible_to(request.user)
     if pending.get("unit"):
-        return units.filter(pk=pending["unit"]).first()
+        return units.get(pk=pending["unit"])  # Unit.DoesNotExist: gone since the upload
     if request.user.unit_id:
         return units.filter(pk=request.user.unit_id).first()
     return None
@@ -94,9 +94,13 @@ def notice_import_confirm(request):
     if parsed is None:
         return redirect("reports:notice-import")
     try:
-        result = import_notice(
-            parsed=parsed, unit=_unit_of(request, pending), user=request.user, file_name=pending["filename"]
-        )
+        unit = _unit_of(request, pending)
+    except Unit.DoesNotExist:
+        _forget_pending(request)
+        messages.error(request, "所选单位已不存在，请重新上传。")
+        return redirect("reports:notice-import")
+    try:
+        result = import_notice(parsed=parsed, unit=unit, user=request.user, file_name=pending["filename"])
     except NoticeFormatError as error:
         _forget_pending(request)
         messages.error(request, f"无法导入 {pending['filename']}：{error}")
